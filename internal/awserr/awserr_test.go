@@ -1,0 +1,89 @@
+package awserr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/secretref/secretref/providers"
+)
+
+func apiErr(code string, fault smithy.ErrorFault) error {
+	return &smithy.OperationError{ServiceID: "Secrets Manager", OperationName: "GetSecretValue",
+		Err: &smithy.GenericAPIError{Code: code, Message: "m", Fault: fault}}
+}
+
+func httpErr(status int, err error) error {
+	return &smithy.OperationError{ServiceID: "SSM", OperationName: "GetParameter",
+		Err: &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err}}}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"secret not found", &smtypes.ResourceNotFoundException{}, providers.ErrNotFound},
+		{"parameter not found", &ssmtypes.ParameterNotFound{}, providers.ErrNotFound},
+		{"parameter version not found", &ssmtypes.ParameterVersionNotFound{}, providers.ErrNotFound},
+		{"scheduled for deletion", &smtypes.InvalidRequestException{}, providers.ErrNotFound},
+		{"decryption failure", &smtypes.DecryptionFailure{}, providers.ErrAccessDenied},
+		{"access denied", apiErr("AccessDeniedException", smithy.FaultClient), providers.ErrAccessDenied},
+		{"bad signature", apiErr("UnrecognizedClientException", smithy.FaultClient), providers.ErrAccessDenied},
+		{"expired token", apiErr("ExpiredTokenException", smithy.FaultClient), providers.ErrAccessDenied},
+		{"KMS key", &ssmtypes.InvalidKeyId{}, providers.ErrAccessDenied},
+		{"throttling", apiErr("ThrottlingException", smithy.FaultClient), providers.ErrThrottled},
+		{"too many requests", apiErr("TooManyRequestsException", smithy.FaultClient), providers.ErrThrottled},
+		{"HTTP 429", httpErr(429, errors.New("slow down")), providers.ErrThrottled},
+		{"internal error", &smtypes.InternalServiceError{}, providers.ErrUnavailable},
+		{"SSM internal error", &ssmtypes.InternalServerError{}, providers.ErrUnavailable},
+		{"HTTP 503", httpErr(503, errors.New("unavailable")), providers.ErrUnavailable},
+		{"HTTP 403", httpErr(403, errors.New("forbidden")), providers.ErrAccessDenied},
+		{"invalid parameter", &smtypes.InvalidParameterException{}, providers.ErrInvalidReference},
+		{"validation", apiErr("ValidationException", smithy.FaultClient), providers.ErrInvalidReference},
+		{"unknown client fault", apiErr("SomethingNewException", smithy.FaultClient), providers.ErrInvalidReference},
+		{"unknown server fault", apiErr("SomethingBrokeException", smithy.FaultServer), providers.ErrUnavailable},
+		{"malformed body", &smithy.DeserializationError{Err: errors.New("unexpected EOF")}, providers.ErrUnavailable},
+		{"DNS", &net.DNSError{Err: "no such host", Name: "secretsmanager.example", IsNotFound: true}, providers.ErrUnavailable},
+		{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}, providers.ErrUnavailable},
+		{"deadline", fmt.Errorf("operation error: %w", context.DeadlineExceeded), providers.ErrUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Classify(tc.err)
+			if !errors.Is(got, tc.want) {
+				t.Errorf("Classify(%v) = %v, want it to match %v", tc.err, got, tc.want)
+			}
+			if !errors.Is(got, tc.err) {
+				t.Errorf("Classify(%v) lost the original error", tc.err)
+			}
+		})
+	}
+}
+
+func TestCanceledIsLeftAlone(t *testing.T) {
+	err := fmt.Errorf("operation error: %w", context.Canceled)
+	if got := Classify(err); got != err {
+		t.Errorf("Classify(canceled) = %v, want the error unchanged", got)
+	}
+	if Classify(nil) != nil {
+		t.Error("Classify(nil) != nil")
+	}
+}
+
+func TestTypedErrorSurvives(t *testing.T) {
+	var typed *ssmtypes.ParameterNotFound
+	if !errors.As(Classify(&ssmtypes.ParameterNotFound{}), &typed) {
+		t.Error("errors.As to the SDK's typed error failed after Classify")
+	}
+}

@@ -1,0 +1,54 @@
+package providers
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors classify every failure a provider reports. Test for them
+// with errors.Is; the error a provider returns also still unwraps to the
+// backend's own error (for AWS, errors.As to smithy.APIError works).
+var (
+	// ErrNotFound: the secret, parameter or requested version does not exist
+	// (or is scheduled for deletion).
+	ErrNotFound = errors.New("secret not found")
+	// ErrAccessDenied: the caller may not read the secret or use the KMS key
+	// that encrypts it, or its credentials were rejected.
+	ErrAccessDenied = errors.New("access denied")
+	// ErrThrottled: the service refused the call because of a request rate
+	// quota. Transient.
+	ErrThrottled = errors.New("throttled")
+	// ErrUnavailable: the service failed or could not be reached (5xx,
+	// timeout, connection or DNS failure, unreadable response). Transient.
+	ErrUnavailable = errors.New("service unavailable")
+	// ErrInvalidReference: the reference is malformed, or names something the
+	// backend rejects as invalid.
+	ErrInvalidReference = errors.New("invalid reference")
+)
+
+// Classify returns an error that matches kind with errors.Is and still
+// unwraps to err, so errors.As finds the backend's own error type. Its
+// message is kind's followed by err's. Classify(kind, nil) returns nil.
+func Classify(kind, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &classified{kind: kind, err: err}
+}
+
+type classified struct {
+	kind error
+	err  error
+}
+
+func (e *classified) Error() string   { return e.kind.Error() + ": " + e.err.Error() }
+func (e *classified) Unwrap() []error { return []error{e.kind, e.err} }
+
+// IsTransient reports whether err is worth retrying later and whether a cache
+// may keep serving a value it already holds while err persists: throttling,
+// an unavailable service, or a deadline that passed.
+func IsTransient(err error) bool {
+	return errors.Is(err, ErrThrottled) ||
+		errors.Is(err, ErrUnavailable) ||
+		errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,190 @@
+// Package memory is an in-process secret store with versions and staging
+// labels, for unit tests of code that reads secrets and for examples. It
+// behaves like Secrets Manager: putting a value makes a new version and
+// moves AWSCURRENT to it and AWSPREVIOUS to the version it replaced.
+// Version ids count up from 1 per secret, so a Parameter Store style
+// selector (name:2) reads a version too.
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/secretref/secretref/providers"
+)
+
+// Staging labels that Secrets Manager itself uses.
+const (
+	StageCurrent  = "AWSCURRENT"
+	StagePrevious = "AWSPREVIOUS"
+	StagePending  = "AWSPENDING"
+)
+
+// Store holds secrets in memory. The zero Store is not usable; call New.
+// A Store is safe for concurrent use by multiple goroutines.
+type Store struct {
+	mu       sync.Mutex
+	secrets  map[string]*secret
+	failures map[string]error // by name; "" fails every fetch
+	calls    int
+}
+
+type secret struct {
+	versions []version      // versions[i] has id i+1
+	stages   map[string]int // label -> index into versions
+}
+
+type version struct {
+	value  []byte
+	binary bool
+}
+
+var _ providers.Provider = (*Store)(nil)
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{secrets: make(map[string]*secret), failures: make(map[string]error)}
+}
+
+// Put stores value as the new current version of name and returns its
+// version id.
+func (s *Store) Put(name, value string) string {
+	return s.put(name, []byte(value), false, StageCurrent)
+}
+
+// PutBinary stores value as the new current version of name, as a binary
+// secret, and returns its version id.
+func (s *Store) PutBinary(name string, value []byte) string {
+	return s.put(name, value, true, StageCurrent)
+}
+
+// PutPending stores value as a new version of name labelled AWSPENDING
+// only, as a rotation function does between its createSecret and
+// finishSecret steps, and returns its version id.
+func (s *Store) PutPending(name, value string) string {
+	return s.put(name, []byte(value), false, StagePending)
+}
+
+func (s *Store) put(name string, value []byte, binary bool, stage string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.secrets[name]
+	if sec == nil {
+		sec = &secret{stages: make(map[string]int)}
+		s.secrets[name] = sec
+	}
+	sec.versions = append(sec.versions, version{value: append([]byte(nil), value...), binary: binary})
+	i := len(sec.versions) - 1
+	sec.label(stage, i)
+	return strconv.Itoa(i + 1)
+}
+
+// label moves stage to version i. Moving AWSCURRENT moves AWSPREVIOUS to the
+// version that was current, and clears AWSPENDING from i, as Secrets Manager
+// does when a rotation finishes.
+func (sec *secret) label(stage string, i int) {
+	if stage == StageCurrent {
+		if old, ok := sec.stages[StageCurrent]; ok && old != i {
+			sec.stages[StagePrevious] = old
+		}
+		if p, ok := sec.stages[StagePending]; ok && p == i {
+			delete(sec.stages, StagePending)
+		}
+	}
+	sec.stages[stage] = i
+}
+
+// SetStage moves a staging label (or parameter label) of name to the
+// version with id versionID, like Secrets Manager's UpdateSecretVersionStage.
+func (s *Store) SetStage(name, stage, versionID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.secrets[name]
+	if sec == nil {
+		return fmt.Errorf("memory: no secret %q: %w", name, providers.ErrNotFound)
+	}
+	i, ok := sec.index(versionID)
+	if !ok {
+		return fmt.Errorf("memory: secret %q has no version %q: %w", name, versionID, providers.ErrNotFound)
+	}
+	sec.label(stage, i)
+	return nil
+}
+
+// Delete removes name and all its versions.
+func (s *Store) Delete(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.secrets, name)
+}
+
+// Fail makes every Fetch of name return err until Fail(name, nil). An empty
+// name fails every Fetch. Use a classified error (providers.Classify) to
+// test how callers ride out throttling or an outage.
+func (s *Store) Fail(name string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil {
+		delete(s.failures, name)
+		return
+	}
+	s.failures[name] = err
+}
+
+// Calls returns how many times Fetch was called.
+func (s *Store) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// Fetch returns the version of req.Name that req.VersionID or req.Stage
+// selects, AWSCURRENT when neither is set.
+func (s *Store) Fetch(ctx context.Context, req providers.Request) (*providers.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if err := s.failures[req.Name]; err != nil {
+		return nil, err
+	}
+	if err := s.failures[""]; err != nil {
+		return nil, err
+	}
+	if req.SkipDecryption {
+		return nil, providers.Classify(providers.ErrInvalidReference, errors.New("the memory store does not encrypt"))
+	}
+	sec := s.secrets[req.Name]
+	if sec == nil {
+		return nil, providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: no secret %q", req.Name))
+	}
+	i, ok := sec.stages[StageCurrent]
+	switch {
+	case req.VersionID != "":
+		i, ok = sec.index(req.VersionID)
+	case req.Stage != "":
+		i, ok = sec.stages[req.Stage]
+	}
+	if !ok {
+		return nil, providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: secret %q has no such version", req.Name))
+	}
+	v := sec.versions[i]
+	return &providers.Result{
+		Value:   append([]byte(nil), v.value...),
+		Binary:  v.binary,
+		Version: strconv.Itoa(i + 1),
+	}, nil
+}
+
+func (sec *secret) index(versionID string) (int, bool) {
+	n, err := strconv.Atoi(versionID)
+	if err != nil || n < 1 || n > len(sec.versions) {
+		return 0, false
+	}
+	return n - 1, true
+}

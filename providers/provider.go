@@ -1,0 +1,63 @@
+// Package providers defines the small interface a secret backend implements
+// and the classified errors every backend reports.
+//
+// A provider fetches one value for one [Request] and classifies its failures
+// with the sentinel errors of this package (see [Classify]). Everything else —
+// reference parsing, caching, JSON key extraction, redaction — is done by the
+// portable layer in package secrets, so a provider stays small. Every provider
+// in this module passes the conformance suite in package providertest; a
+// third-party provider should run it too.
+package providers
+
+import "context"
+
+// Provider fetches secret values from one backend.
+//
+// Implementations must be safe for concurrent use by multiple goroutines.
+// Fetch must honour ctx (return promptly with ctx's error once it is done)
+// and must classify its errors with [Classify] so that callers can use
+// errors.Is with [ErrNotFound], [ErrAccessDenied], [ErrThrottled],
+// [ErrUnavailable] and [ErrInvalidReference]. Errors must never contain the
+// secret's value.
+type Provider interface {
+	Fetch(ctx context.Context, req Request) (*Result, error)
+}
+
+// Request names one version of one secret. Fields a backend does not support
+// must be rejected with [ErrInvalidReference] rather than ignored.
+type Request struct {
+	// Name identifies the secret: a Secrets Manager secret name or ARN, a
+	// Parameter Store parameter name or ARN, an environment variable, a path.
+	Name string
+	// Region is the AWS region to call; empty means the provider's default.
+	// It is set when the reference is an ARN.
+	Region string
+	// Stage selects a version by label: a Secrets Manager staging label
+	// (AWSCURRENT, AWSPENDING, AWSPREVIOUS, or a custom one) or a Parameter
+	// Store parameter label. Empty means the current version.
+	Stage string
+	// VersionID selects a version by identifier: a Secrets Manager VersionId
+	// or a Parameter Store version number. At most one of Stage and VersionID
+	// is set.
+	VersionID string
+	// SkipDecryption asks Parameter Store for a SecureString's ciphertext
+	// instead of its plaintext (WithDecryption=false). Other providers reject it.
+	SkipDecryption bool
+}
+
+// Result is one fetched value.
+//
+// The portable layer takes ownership of Value: a provider must not modify or
+// retain it after returning.
+type Result struct {
+	// Value is the secret: a string secret's UTF-8 bytes or a binary
+	// secret's bytes.
+	Value []byte
+	// Binary reports that the backend stored the value as binary
+	// (Secrets Manager SecretBinary) rather than as a string.
+	Binary bool
+	// Version identifies this version of the value (Secrets Manager
+	// VersionId, Parameter Store version number). Empty when the backend has
+	// no versions; the cache then detects a change by comparing values.
+	Version string
+}

@@ -1,0 +1,90 @@
+// Package ssm serves secrets from AWS Systems Manager Parameter Store
+// through aws-sdk-go-v2.
+//
+// The IAM permission a read needs is ssm:GetParameter on the parameter's
+// ARN, and kms:Decrypt on the key of a SecureString encrypted with a
+// customer-managed KMS key.
+package ssm
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/secretref/secretref/internal/awserr"
+	"github.com/secretref/secretref/providers"
+)
+
+// API is the part of the Parameter Store client a Provider calls; tests
+// substitute their own.
+type API interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+var _ API = (*ssm.Client)(nil)
+
+// Provider reads Parameter Store parameters. It is safe for concurrent use.
+type Provider struct {
+	api API
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New returns a Provider that calls api.
+func New(api API) *Provider {
+	return &Provider{api: api}
+}
+
+// NewFromConfig returns a Provider with a Parameter Store client made from
+// cfg and optFns. The client never logs request or response bodies, whatever
+// cfg.ClientLogMode says: a response body holds the decrypted value.
+func NewFromConfig(cfg aws.Config, optFns ...func(*ssm.Options)) *Provider {
+	optFns = append(optFns, func(o *ssm.Options) {
+		o.ClientLogMode &^= aws.LogRequestWithBody | aws.LogResponseWithBody
+	})
+	return New(ssm.NewFromConfig(cfg, optFns...))
+}
+
+// Fetch calls GetParameter for req.Name (a name or ARN) with decryption
+// unless req.SkipDecryption, selecting version req.VersionID or label
+// req.Stage, in req.Region when it is set.
+func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers.Result, error) {
+	out, err := p.api.GetParameter(ctx, &ssm.GetParameterInput{
+		Name:           aws.String(selectorName(req)),
+		WithDecryption: aws.Bool(!req.SkipDecryption),
+	}, inRegion(req.Region))
+	if err != nil {
+		return nil, awserr.Classify(err)
+	}
+	if out.Parameter == nil {
+		return nil, providers.Classify(providers.ErrUnavailable, errNoParameter)
+	}
+	return &providers.Result{
+		Value:   []byte(aws.ToString(out.Parameter.Value)),
+		Version: strconv.FormatInt(out.Parameter.Version, 10),
+	}, nil
+}
+
+// selectorName appends Parameter Store's :VERSION or :LABEL selector.
+func selectorName(req providers.Request) string {
+	switch {
+	case req.VersionID != "":
+		return req.Name + ":" + req.VersionID
+	case req.Stage != "":
+		return req.Name + ":" + req.Stage
+	}
+	return req.Name
+}
+
+var errNoParameter = errors.New("GetParameter returned no parameter")
+
+func inRegion(region string) func(*ssm.Options) {
+	return func(o *ssm.Options) {
+		if region != "" {
+			o.Region = region
+		}
+	}
+}

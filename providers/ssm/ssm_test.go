@@ -1,0 +1,121 @@
+package ssm
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/providers"
+	"github.com/secretref/secretref/providers/providertest"
+)
+
+func TestConformance(t *testing.T) {
+	srv := kumotest.Start(t)
+	client := srv.SSM(t)
+	providertest.Run(t, providertest.Harness{
+		Provider: NewFromConfig(srv.Config(t)),
+		Name:     func(w string) string { return "/providertest/" + w },
+		Put: func(ctx context.Context, name string, v []byte) (string, error) {
+			out, err := client.PutParameter(ctx, &ssm.PutParameterInput{
+				Name: &name, Value: aws.String(string(v)), Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
+			})
+			if err != nil {
+				return "", err
+			}
+			return strconv.FormatInt(out.Version, 10), nil
+		},
+		// kumo has no parameter selectors (name:VERSION, name:LABEL): the
+		// requests they make are checked with a substituted client below.
+		Versions: false,
+		Decrypts: true,
+	})
+}
+
+type recorder struct {
+	in   *ssm.GetParameterInput
+	opts ssm.Options
+	out  *ssm.GetParameterOutput
+	err  error
+}
+
+func (r *recorder) GetParameter(_ context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	r.in = in
+	r.opts = ssm.Options{Region: "default-region"}
+	for _, fn := range optFns {
+		fn(&r.opts)
+	}
+	return r.out, r.err
+}
+
+// kumo lacks selectors and does not accept a parameter ARN as a name (AWS
+// does, and requires it for a parameter shared from another account), so the
+// exact requests are checked here.
+func TestRequest(t *testing.T) {
+	const paramARN = "arn:aws:ssm:eu-west-1:123456789012:parameter/prod/app/key"
+	for _, tc := range []struct {
+		name        string
+		req         providers.Request
+		wantName    string
+		wantDecrypt bool
+		wantRegion  string
+	}{
+		{"path", providers.Request{Name: "/prod/app/key"}, "/prod/app/key", true, "default-region"},
+		{"version", providers.Request{Name: "/prod/app/key", VersionID: "3"}, "/prod/app/key:3", true, "default-region"},
+		{"label", providers.Request{Name: "/prod/app/key", Stage: "blue"}, "/prod/app/key:blue", true, "default-region"},
+		{"no decryption", providers.Request{Name: "plain", SkipDecryption: true}, "plain", false, "default-region"},
+		{"ARN", providers.Request{Name: paramARN, Region: "eu-west-1"}, paramARN, true, "eu-west-1"},
+		{"ARN with version", providers.Request{Name: paramARN, Region: "eu-west-1", VersionID: "7"}, paramARN + ":7", true, "eu-west-1"},
+		{"passthrough", providers.Request{Name: "/aws/reference/secretsmanager/prod/db"}, "/aws/reference/secretsmanager/prod/db", true, "default-region"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &recorder{out: &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String("v"), Version: 4}}}
+			res, err := New(r).Fetch(context.Background(), tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(r.in.Name); got != tc.wantName {
+				t.Errorf("Name = %q, want %q", got, tc.wantName)
+			}
+			if got := aws.ToBool(r.in.WithDecryption); got != tc.wantDecrypt {
+				t.Errorf("WithDecryption = %v, want %v", got, tc.wantDecrypt)
+			}
+			if r.opts.Region != tc.wantRegion {
+				t.Errorf("call went to region %q, want %q", r.opts.Region, tc.wantRegion)
+			}
+			if string(res.Value) != "v" || res.Version != "4" {
+				t.Errorf("result = %q version %q", res.Value, res.Version)
+			}
+		})
+	}
+}
+
+func TestErrorsAreClassifiedAndUnwrap(t *testing.T) {
+	r := &recorder{err: &ssmtypes.ParameterNotFound{Message: aws.String("Parameter /x not found.")}}
+	_, err := New(r).Fetch(context.Background(), providers.Request{Name: "/x"})
+	if !errors.Is(err, providers.ErrNotFound) {
+		t.Errorf("error %v does not match ErrNotFound", err)
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "ParameterNotFound" {
+		t.Errorf("errors.As(err, smithy.APIError) failed on %v", err)
+	}
+	var typed *ssmtypes.ParameterNotFound
+	if !errors.As(err, &typed) {
+		t.Errorf("errors.As(err, *types.ParameterNotFound) failed on %v", err)
+	}
+}
+
+func TestNewFromConfigNeverLogsBodies(t *testing.T) {
+	cfg := aws.Config{Region: "us-east-1", ClientLogMode: aws.LogRequestWithBody | aws.LogResponseWithBody}
+	mode := NewFromConfig(cfg).api.(*ssm.Client).Options().ClientLogMode
+	if mode.IsResponseWithBody() || mode.IsRequestWithBody() {
+		t.Errorf("ClientLogMode = %v: logs bodies", mode)
+	}
+}

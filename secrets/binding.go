@@ -1,0 +1,52 @@
+package secrets
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/secretref/secretref/cache"
+)
+
+// binding is a parsed reference with its cache handle, and, for a reference
+// with a #key, the field taken from the latest value it saw.
+type binding struct {
+	raw     string
+	ref     Ref
+	h       *cache.Handle[Ref, Value]
+	derived atomic.Pointer[derived]
+}
+
+// derived is the field a #key took from one value.
+type derived struct {
+	src *payload
+	val Value
+	err error
+}
+
+func (b *binding) get(ctx context.Context) (Value, error) {
+	v, err := b.h.Get(ctx)
+	if err != nil {
+		return Value{}, &RefError{Ref: b.raw, Err: err}
+	}
+	if b.ref.Key == "" {
+		return v, nil
+	}
+	return b.derive(v)
+}
+
+// derive returns what the reference takes from v: v itself, or its #key
+// field, extracted once per value.
+func (b *binding) derive(v Value) (Value, error) {
+	if b.ref.Key == "" {
+		return v, nil
+	}
+	if d := b.derived.Load(); d != nil && d.src == v.p {
+		return d.val, d.err
+	}
+	val, err := extractKey(v, b.ref.Key)
+	if err != nil {
+		err = &RefError{Ref: b.raw, Err: err}
+	}
+	b.derived.Store(&derived{src: v.p, val: val, err: err})
+	return val, err
+}

@@ -1,0 +1,89 @@
+package secrets
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+)
+
+// Redacted is what a Value prints, logs and marshals as.
+const Redacted = "[REDACTED]"
+
+// Value is a secret's value. It never shows its contents by accident:
+// printing it with any fmt verb, logging it with log/slog, or marshalling it
+// as text, JSON, XML or gob gives [Redacted]. Read the contents on purpose
+// with Reveal, Bytes or Decode.
+//
+// The zero Value is empty. A Value is immutable and safe for concurrent use.
+type Value struct {
+	// p is a pointer so that fmt, which prints the fields of a struct it
+	// cannot call methods on (an unexported field), shows an address.
+	p *payload
+}
+
+type payload struct {
+	s       string
+	version string
+	binary  bool
+}
+
+func newValue(b []byte, version string, binary bool) Value {
+	return Value{&payload{s: string(b), version: version, binary: binary}}
+}
+
+// Reveal returns the secret as a string. Do not log it.
+func (v Value) Reveal() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.s
+}
+
+// Bytes returns a copy of the secret's bytes. Do not log them.
+func (v Value) Bytes() []byte {
+	return []byte(v.Reveal())
+}
+
+// Len returns the length of the secret in bytes.
+func (v Value) Len() int { return len(v.Reveal()) }
+
+// Version returns the version of the secret this value came from: a Secrets
+// Manager VersionId, a Parameter Store version number, or "" for a backend
+// without versions.
+func (v Value) Version() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.version
+}
+
+// IsBinary reports whether the backend stored the value as binary (Secrets
+// Manager SecretBinary).
+func (v Value) IsBinary() bool { return v.p != nil && v.p.binary }
+
+// Equal reports whether v and w hold the same secret, in time that depends
+// only on their lengths.
+func (v Value) Equal(w Value) bool {
+	return subtle.ConstantTimeCompare([]byte(v.Reveal()), []byte(w.Reveal())) == 1
+}
+
+// String returns [Redacted].
+func (v Value) String() string { return Redacted }
+
+// GoString returns [Redacted].
+func (v Value) GoString() string { return Redacted }
+
+// Format writes [Redacted] for every verb and flag.
+func (v Value) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(Redacted)) }
+
+// LogValue makes log/slog log [Redacted].
+func (v Value) LogValue() slog.Value { return slog.StringValue(Redacted) }
+
+// MarshalText returns [Redacted]; encoding/xml and other text encoders use it.
+func (v Value) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// MarshalJSON returns [Redacted] as a JSON string.
+func (v Value) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
+
+// GobEncode returns [Redacted].
+func (v Value) GobEncode() ([]byte, error) { return []byte(Redacted), nil }
