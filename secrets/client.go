@@ -56,7 +56,8 @@ var schemePattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
 
 // New returns a Client. Unless Options.AWSConfig is set, or providers for
 // both "sm" and "ssm" are given, it loads the default AWS configuration
-// with ctx.
+// with ctx. When Options.Prefetch lists references, New fetches them and
+// fails if any cannot be read.
 func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	var o Options
 	for _, fn := range optFns {
@@ -106,6 +107,12 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		co.SameVersion = sameVersion
 	})
 	c.maxBindings = 4 * max(o.MaxEntries, cache.DefaultMaxEntries)
+	if len(o.Prefetch) > 0 {
+		if _, err := c.GetMany(ctx, o.Prefetch...); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

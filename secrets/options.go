@@ -54,6 +54,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
+	// Prefetch lists references New fetches (with GetMany) before it
+	// returns, so that a Lambda function pays for them in its init phase.
+	Prefetch []string
 }
 
 // WithAWSConfig makes the Client use cfg instead of loading the default
@@ -107,3 +110,8 @@ func WithLogger(l *slog.Logger) func(*Options) { return func(o *Options) { o.Log
 
 // WithClock sets Options.Clock.
 func WithClock(c Clock) func(*Options) { return func(o *Options) { o.Clock = c } }
+
+// WithPrefetch adds refs to Options.Prefetch.
+func WithPrefetch(refs ...string) func(*Options) {
+	return func(o *Options) { o.Prefetch = append(o.Prefetch, refs...) }
+}
