@@ -144,31 +144,36 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, k K) (V, error) {
 // getEntry answers a read of e whose state st (possibly nil) is not fresh
 // enough for the fast path.
 func (c *Cache[K, V]) getEntry(ctx context.Context, e *entry[K, V], st *state[V], now int64) (V, error) {
-	if st != nil {
-		switch {
-		case now < st.refreshAt:
-			c.hit(e, now)
-			return st.val, st.err
-		case now < st.expiresAt:
-			c.hit(e, now)
-			c.refreshInBackground(e, st, now)
-			return st.val, st.err
-		case st.err == nil && st.lastErr != nil && now < st.staleUntil:
-			// Refreshes are failing for a transient reason: serve the last
-			// good value at once and let one background retry try again.
-			c.hit(e, now)
-			c.stats.staleServes.Add(1)
-			c.refreshInBackground(e, st, now)
-			return st.val, nil
-		}
+	if v, err, ok := c.cached(e, st, now); ok {
+		return v, err
 	}
 	c.stats.misses.Add(1)
-	out := c.wait(ctx, c.startLoad(ctx, e))
-	if out.stale {
+	return c.wait(ctx, c.startLoad(ctx, e)).result(&c.stats)
+}
+
+// cached answers a read of e from its state st (possibly nil) when that
+// needs no waiting for a load, starting a background refresh when one is
+// due. ok is false when the caller must wait for a load.
+func (c *Cache[K, V]) cached(e *entry[K, V], st *state[V], now int64) (v V, err error, ok bool) {
+	switch {
+	case st == nil:
+		return v, nil, false
+	case now < st.refreshAt:
+		c.hit(e, now)
+		return st.val, st.err, true
+	case now < st.expiresAt:
+		c.hit(e, now)
+		c.refreshInBackground(e, st, now)
+		return st.val, st.err, true
+	case st.err == nil && st.lastErr != nil && now < st.staleUntil:
+		// Refreshes are failing for a transient reason: serve the last
+		// good value at once and let one background retry try again.
+		c.hit(e, now)
 		c.stats.staleServes.Add(1)
-		return out.val, nil
+		c.refreshInBackground(e, st, now)
+		return st.val, nil, true
 	}
-	return out.val, out.err
+	return v, nil, false
 }
 
 // entryFor returns k's live entry, creating it (and evicting to make room)

@@ -14,6 +14,16 @@ type outcome[V any] struct {
 	stale bool // the load failed transiently; val is the last good value
 }
 
+// result is what a reader waiting for the load gets: the last good value
+// when the load failed transiently, counted as a stale serve.
+func (o *outcome[V]) result(stats *counters) (V, error) {
+	if o.stale {
+		stats.staleServes.Add(1)
+		return o.val, nil
+	}
+	return o.val, o.err
+}
+
 // startLoad joins the load in flight for e's current generation, or starts
 // one. The load runs on its own goroutine with a context detached from
 // parent's cancellation.

@@ -6,7 +6,7 @@ import "sync/atomic"
 type Stats struct {
 	Hits        uint64 // reads answered from the cache; counted only with Options.CountHits
 	Misses      uint64 // reads that waited for a load
-	Loads       uint64 // calls to the loader
+	Loads       uint64 // values loaded: loader calls, plus each key of a batch load and each Put
 	LoadErrors  uint64 // loads that failed
 	StaleServes uint64 // reads answered with an expired value because refreshes failed
 	Refreshes   uint64 // background and forced refreshes started

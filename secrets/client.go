@@ -118,18 +118,28 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 
 // load fetches the value a reference without #key names.
 func (c *Client) load(ctx context.Context, r Ref) (Value, error) {
-	res, err := c.providers[r.Scheme].Fetch(ctx, providers.Request{
+	res, err := c.providers[r.Scheme].Fetch(ctx, request(r))
+	return value(r.Scheme, res, err)
+}
+
+// request is what a provider is asked for a reference without #key.
+func request(r Ref) providers.Request {
+	return providers.Request{
 		Name:           r.Name,
 		Region:         r.Region,
 		Stage:          r.Stage,
 		VersionID:      r.VersionID,
 		SkipDecryption: r.SkipDecryption,
-	})
+	}
+}
+
+// value converts what a provider answered.
+func value(scheme string, res *providers.Result, err error) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
 	if res == nil {
-		return Value{}, fmt.Errorf("%w: provider %q returned no result", ErrUnavailable, r.Scheme)
+		return Value{}, fmt.Errorf("%w: provider %q returned no result", ErrUnavailable, scheme)
 	}
 	return newValue(res.Value, res.Version, res.Binary), nil
 }

@@ -3,6 +3,7 @@ package secrets
 import (
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -151,7 +152,7 @@ func (p *parser) query(s string, allowed ...string) (string, map[string]string, 
 	}
 	params := make(map[string]string, len(values))
 	for k, vs := range values {
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			return "", nil, p.errorf("unknown parameter %q (want %s)", k, strings.Join(allowed, " or "))
 		}
 		if len(vs) != 1 {
@@ -294,15 +295,6 @@ func (r Ref) String() string {
 		b.WriteString("#" + r.Key)
 	}
 	return b.String()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // LogValue makes log/slog log the reference's canonical text.

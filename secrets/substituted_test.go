@@ -17,9 +17,10 @@ import (
 // parameterRecorder stands in for the Parameter Store client and records the
 // GetParameter requests it receives.
 type parameterRecorder struct {
-	mu    sync.Mutex
-	names []string
-	plain []bool
+	ssmprovider.API // methods the test does not set up panic when called
+	mu              sync.Mutex
+	names           []string
+	plain           []bool
 }
 
 func (r *parameterRecorder) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {

@@ -1,14 +1,16 @@
 // Package secretsmanager serves secrets from AWS Secrets Manager through
 // aws-sdk-go-v2.
 //
-// The IAM permission a read needs is secretsmanager:GetSecretValue on the
-// secret's ARN, and kms:Decrypt on its key when that is a customer-managed
-// KMS key.
+// The IAM permissions a read needs are secretsmanager:GetSecretValue on the
+// secret's ARN (and, for a batch, secretsmanager:BatchGetSecretValue, which
+// the provider does without when it is refused), and kms:Decrypt on the
+// secret's key when that is a customer-managed KMS key.
 package secretsmanager
 
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -21,6 +23,7 @@ import (
 // substitute their own.
 type API interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
 }
 
 var _ API = (*secretsmanager.Client)(nil)
@@ -28,9 +31,13 @@ var _ API = (*secretsmanager.Client)(nil)
 // Provider reads Secrets Manager secrets. It is safe for concurrent use.
 type Provider struct {
 	api API
+	// batchRefused is set once BatchGetSecretValue was refused (a policy
+	// that grants only GetSecretValue, an endpoint without it): batches
+	// then use GetSecretValue for the Provider's life.
+	batchRefused atomic.Bool
 }
 
-var _ providers.Provider = (*Provider)(nil)
+var _ providers.BatchFetcher = (*Provider)(nil)
 
 // New returns a Provider that calls api.
 func New(api API) *Provider {

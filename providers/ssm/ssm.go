@@ -1,9 +1,10 @@
 // Package ssm serves secrets from AWS Systems Manager Parameter Store
 // through aws-sdk-go-v2.
 //
-// The IAM permission a read needs is ssm:GetParameter on the parameter's
-// ARN, and kms:Decrypt on the key of a SecureString encrypted with a
-// customer-managed KMS key.
+// The IAM permissions a read needs are ssm:GetParameter (one value),
+// ssm:GetParameters (a batch) or ssm:GetParametersByPath (a path) on the
+// parameters' ARNs, and kms:Decrypt on the key of a SecureString encrypted
+// with a customer-managed KMS key.
 package ssm
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/secretref/secretref/internal/awserr"
 	"github.com/secretref/secretref/providers"
@@ -22,6 +24,8 @@ import (
 // substitute their own.
 type API interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+	GetParametersByPath(ctx context.Context, in *ssm.GetParametersByPathInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
 }
 
 var _ API = (*ssm.Client)(nil)
@@ -31,7 +35,10 @@ type Provider struct {
 	api API
 }
 
-var _ providers.Provider = (*Provider)(nil)
+var (
+	_ providers.BatchFetcher = (*Provider)(nil)
+	_ providers.PathFetcher  = (*Provider)(nil)
+)
 
 // New returns a Provider that calls api.
 func New(api API) *Provider {
@@ -62,10 +69,14 @@ func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers
 	if out.Parameter == nil {
 		return nil, providers.Classify(providers.ErrUnavailable, errNoParameter)
 	}
+	return result(out.Parameter), nil
+}
+
+func result(p *ssmtypes.Parameter) *providers.Result {
 	return &providers.Result{
-		Value:   []byte(aws.ToString(out.Parameter.Value)),
-		Version: strconv.FormatInt(out.Parameter.Version, 10),
-	}, nil
+		Value:   []byte(aws.ToString(p.Value)),
+		Version: strconv.FormatInt(p.Version, 10),
+	}
 }
 
 // selectorName appends Parameter Store's :VERSION or :LABEL selector.

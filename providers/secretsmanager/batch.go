@@ -1,0 +1,144 @@
+package secretsmanager
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/secretref/secretref/internal/awserr"
+	"github.com/secretref/secretref/providers"
+)
+
+// MaxBatch is the most secret ids one BatchGetSecretValue call takes.
+const MaxBatch = 20
+
+// FetchBatch fetches the current versions of secrets with
+// BatchGetSecretValue, at most MaxBatch per call, one group of calls per
+// region, the calls running concurrently. Requests for a stage or a version
+// id, which that call cannot select, use GetSecretValue. When
+// BatchGetSecretValue is refused, every batch from then on uses concurrent
+// GetSecretValue calls (providers.DefaultConcurrency at a time).
+func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
+	out := make([]providers.BatchResult, len(reqs))
+	var single []int
+	byRegion := map[string][]int{}
+	for i, r := range reqs {
+		if p.batchRefused.Load() || r.Stage != "" || r.VersionID != "" || r.SkipDecryption {
+			single = append(single, i)
+			continue
+		}
+		byRegion[r.Region] = append(byRegion[r.Region], i)
+	}
+	var chunks [][]int
+	for _, idx := range byRegion {
+		for len(idx) > 0 {
+			n := min(len(idx), MaxBatch)
+			chunks = append(chunks, idx[:n])
+			idx = idx[n:]
+		}
+	}
+	retry := make([][]int, len(chunks))
+	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {
+		retry[c] = p.fetchChunk(ctx, reqs, chunks[c], out)
+	})
+	for _, idx := range retry {
+		single = append(single, idx...)
+	}
+	p.fetchEach(ctx, reqs, single, out)
+	return out
+}
+
+// fetchEach serves reqs[i] for each i in idx with GetSecretValue.
+func (p *Provider) fetchEach(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
+	providers.Parallel(len(idx), providers.DefaultConcurrency, func(j int) {
+		i := idx[j]
+		out[i].Result, out[i].Err = p.Fetch(ctx, reqs[i])
+	})
+}
+
+// fetchChunk serves reqs[i] for each i in idx with BatchGetSecretValue and
+// returns the indexes it could not serve that way.
+func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) []int {
+	ids := make([]string, len(idx))
+	for j, i := range idx {
+		ids[j] = reqs[i].Name
+	}
+	in := &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids}
+	var values []types.SecretValueEntry
+	var apiErrs []types.APIErrorType
+	for {
+		resp, err := p.api.BatchGetSecretValue(ctx, in, inRegion(reqs[idx[0]].Region))
+		if err != nil {
+			if refused(err) {
+				p.batchRefused.Store(true)
+				return idx
+			}
+			err = awserr.Classify(err)
+			for _, i := range idx {
+				out[i].Err = err
+			}
+			return nil
+		}
+		values = append(values, resp.SecretValues...)
+		apiErrs = append(apiErrs, resp.Errors...)
+		if resp.NextToken == nil {
+			break
+		}
+		in.NextToken = resp.NextToken
+	}
+	var unserved []int
+	for j, i := range idx {
+		if v := matchValue(values, ids[j]); v != nil {
+			out[i].Result = result(v.SecretString, v.SecretBinary, v.VersionId)
+			continue
+		}
+		if e := matchError(apiErrs, ids[j]); e != nil {
+			out[i].Err = awserr.Classify(&smithy.GenericAPIError{Code: aws.ToString(e.ErrorCode), Message: aws.ToString(e.Message)})
+			continue
+		}
+		unserved = append(unserved, i)
+	}
+	return unserved
+}
+
+// matchValue finds the entry for id, which may be a name, a full ARN, or
+// an ARN without the six random characters Secrets Manager appends.
+func matchValue(values []types.SecretValueEntry, id string) *types.SecretValueEntry {
+	for k := range values {
+		v := &values[k]
+		name, arn := aws.ToString(v.Name), aws.ToString(v.ARN)
+		if id == name || id == arn || strings.HasPrefix(arn, id+"-") && len(arn) == len(id)+7 {
+			return v
+		}
+	}
+	return nil
+}
+
+func matchError(errs []types.APIErrorType, id string) *types.APIErrorType {
+	for k := range errs {
+		if aws.ToString(errs[k].SecretId) == id {
+			return &errs[k]
+		}
+	}
+	return nil
+}
+
+// refused reports whether err says the caller may not, or the endpoint
+// cannot, call BatchGetSecretValue at all.
+func refused(err error) bool {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "AccessDeniedException", "InvalidAction", "UnknownOperationException", "NotImplemented":
+			return true
+		}
+	}
+	var resp *smithyhttp.ResponseError
+	return errors.As(err, &resp) && (resp.HTTPStatusCode() == 404 || resp.HTTPStatusCode() == 501)
+}

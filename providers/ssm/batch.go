@@ -1,0 +1,107 @@
+package ssm
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/secretref/secretref/internal/awserr"
+	"github.com/secretref/secretref/providers"
+)
+
+// MaxBatch is the most names one GetParameters call takes.
+const MaxBatch = 10
+
+// batchKey groups requests that one GetParameters call can serve: it takes
+// one region and one WithDecryption flag.
+type batchKey struct {
+	region  string
+	decrypt bool
+}
+
+// FetchBatch fetches reqs with GetParameters, at most MaxBatch names per
+// call, one group of calls per region and decryption flag, the calls
+// running concurrently. A name the service reports in InvalidParameters is
+// ErrNotFound.
+func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
+	out := make([]providers.BatchResult, len(reqs))
+	groups := map[batchKey][]int{}
+	for i, r := range reqs {
+		k := batchKey{r.Region, !r.SkipDecryption}
+		groups[k] = append(groups[k], i)
+	}
+	var chunks [][]int
+	for _, idx := range groups {
+		for len(idx) > 0 {
+			n := min(len(idx), MaxBatch)
+			chunks = append(chunks, idx[:n])
+			idx = idx[n:]
+		}
+	}
+	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {
+		p.fetchChunk(ctx, reqs, chunks[c], out)
+	})
+	return out
+}
+
+// fetchChunk serves reqs[i] for each i in idx with one GetParameters call.
+func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
+	first := reqs[idx[0]]
+	names := make([]string, len(idx))
+	for j, i := range idx {
+		names[j] = selectorName(reqs[i])
+	}
+	resp, err := p.api.GetParameters(ctx, &ssm.GetParametersInput{
+		Names:          names,
+		WithDecryption: aws.Bool(!first.SkipDecryption),
+	}, inRegion(first.Region))
+	if err != nil {
+		err = awserr.Classify(err)
+		for _, i := range idx {
+			out[i].Err = err
+		}
+		return
+	}
+	found := make(map[string]*ssmtypes.Parameter, 2*len(resp.Parameters))
+	for j := range resp.Parameters {
+		param := &resp.Parameters[j]
+		sel := aws.ToString(param.Selector)
+		found[aws.ToString(param.Name)+sel] = param
+		found[aws.ToString(param.ARN)+sel] = param
+	}
+	for j, i := range idx {
+		if param := found[names[j]]; param != nil {
+			out[i].Result = result(param)
+			continue
+		}
+		// Listed in InvalidParameters, or answered under a name the
+		// request did not use: either way this name has no value here.
+		out[i].Err = providers.Classify(providers.ErrNotFound, fmt.Errorf("parameter %s not found", names[j]))
+	}
+}
+
+// FetchPath returns the parameters under path, decrypted, following
+// GetParametersByPath's pages until it stops giving a NextToken (pages may
+// be empty before it does).
+func (p *Provider) FetchPath(ctx context.Context, path string, recursive bool, region string) (map[string]*providers.Result, error) {
+	out := map[string]*providers.Result{}
+	pages := ssm.NewGetParametersByPathPaginator(p.api, &ssm.GetParametersByPathInput{
+		Path:           aws.String(path),
+		Recursive:      aws.Bool(recursive),
+		WithDecryption: aws.Bool(true),
+		MaxResults:     aws.Int32(MaxBatch),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx, inRegion(region))
+		if err != nil {
+			return nil, awserr.Classify(err)
+		}
+		for j := range page.Parameters {
+			out[aws.ToString(page.Parameters[j].Name)] = result(&page.Parameters[j])
+		}
+	}
+	return out, nil
+}

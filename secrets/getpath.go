@@ -1,0 +1,66 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/secretref/secretref/providers"
+)
+
+// GetPath returns every Parameter Store parameter under path (directly
+// under it, or at any depth when recursive is set), decrypted, keyed by full
+// parameter name, through GetParametersByPath and all its pages. Each value
+// is also cached under its own name, so a later Get of "/path/name" is a
+// hit. The listing itself is not cached: each GetPath calls the service.
+//
+// It needs ssm:GetParametersByPath on the path's ARN
+// (arn:aws:ssm:REGION:ACCOUNT:parameter/PATH) and kms:Decrypt on the keys of
+// SecureStrings encrypted with customer-managed keys.
+func (c *Client) GetPath(ctx context.Context, path string, recursive bool) (map[string]Value, error) {
+	if ctx == nil {
+		return nil, nilContext(path)
+	}
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	if c.closed.Load() {
+		return nil, &RefError{Ref: path, Err: ErrClosed}
+	}
+	pf, ok := c.providers[SchemeParameterStore].(providers.PathFetcher)
+	if !ok {
+		return nil, &RefError{Ref: path, Err: fmt.Errorf("%w: the %q provider cannot list paths", ErrInvalidArgument, SchemeParameterStore)}
+	}
+	res, err := pf.FetchPath(ctx, path, recursive, "")
+	if err != nil {
+		return nil, &RefError{Ref: path, Err: err}
+	}
+	out := make(map[string]Value, len(res))
+	for name, r := range res {
+		v := newValue(r.Value, r.Version, r.Binary)
+		if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v); err != nil {
+			return nil, &RefError{Ref: path, Err: err}
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// checkPath accepts "/" and the parameter paths ParseRef accepts, with or
+// without a trailing '/'.
+func checkPath(path string) error {
+	if path == "/" {
+		return nil
+	}
+	if !strings.HasPrefix(path, "/") {
+		return invalidRef(path, "a parameter path must start with '/'")
+	}
+	r, err := ParseRef(strings.TrimSuffix(path, "/"))
+	if err != nil {
+		return err
+	}
+	if r.Key != "" || r.Stage != "" || r.VersionID != "" || r.SkipDecryption {
+		return invalidRef(path, "a parameter path takes no #key, selector or parameters")
+	}
+	return nil
+}
