@@ -51,7 +51,7 @@ func TestConformance(t *testing.T) {
 // recorder is a substituted client: it records each request and the
 // per-call options, and answers with out or err.
 type recorder struct {
-	API // methods a test does not set up panic when called
+	API  // methods a test does not set up panic when called
 	in   *secretsmanager.GetSecretValueInput
 	opts secretsmanager.Options
 	out  *secretsmanager.GetSecretValueOutput

@@ -39,7 +39,7 @@ func TestConformance(t *testing.T) {
 }
 
 type recorder struct {
-	API // methods a test does not set up panic when called
+	API  // methods a test does not set up panic when called
 	in   *ssm.GetParameterInput
 	opts ssm.Options
 	out  *ssm.GetParameterOutput

@@ -1,0 +1,148 @@
+package secretsmanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/providers"
+)
+
+// batchService stands in for Secrets Manager: kumo has no
+// BatchGetSecretValue. It enforces the 20-id limit as AWS does, reports
+// unknown ids in Errors, and can refuse the call outright.
+type batchService struct {
+	API
+	mu       sync.Mutex
+	batches  [][]string
+	singles  []string
+	missing  map[string]bool
+	refuseBy error // returned by every BatchGetSecretValue call when set
+}
+
+const arnPrefix = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
+func (s *batchService) BatchGetSecretValue(_ context.Context, in *secretsmanager.BatchGetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
+	s.mu.Lock()
+	s.batches = append(s.batches, in.SecretIdList)
+	s.mu.Unlock()
+	if s.refuseBy != nil {
+		return nil, s.refuseBy
+	}
+	if len(in.SecretIdList) > MaxBatch {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "too many ids", Fault: smithy.FaultClient}
+	}
+	out := &secretsmanager.BatchGetSecretValueOutput{}
+	for _, id := range in.SecretIdList {
+		name := strings.TrimSuffix(strings.TrimPrefix(id, arnPrefix), "-AbCdEf")
+		if s.missing[name] {
+			out.Errors = append(out.Errors, types.APIErrorType{SecretId: aws.String(id), ErrorCode: aws.String("ResourceNotFoundException"), Message: aws.String("not found")})
+			continue
+		}
+		out.SecretValues = append(out.SecretValues, types.SecretValueEntry{
+			Name: aws.String(name), ARN: aws.String(arnPrefix + name + "-AbCdEf"),
+			SecretString: aws.String("v:" + name), VersionId: aws.String("ver"),
+		})
+	}
+	return out, nil
+}
+
+func (s *batchService) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	s.mu.Lock()
+	s.singles = append(s.singles, aws.ToString(in.SecretId))
+	s.mu.Unlock()
+	name := strings.TrimPrefix(aws.ToString(in.SecretId), arnPrefix)
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String("v:" + name), VersionId: aws.String("ver")}, nil
+}
+
+func names(n int) []providers.Request {
+	reqs := make([]providers.Request, n)
+	for i := range reqs {
+		reqs[i] = providers.Request{Name: fmt.Sprintf("app/s%02d", i)}
+	}
+	return reqs
+}
+
+func TestFetchBatchChunksByTwenty(t *testing.T) {
+	svc := &batchService{missing: map[string]bool{"app/s05": true}}
+	reqs := names(45)
+	reqs[10].Name = arnPrefix + "app/s10"                               // a partial ARN
+	reqs[11].Name = arnPrefix + "app/s11-AbCdEf"                        // a full ARN
+	reqs[12] = providers.Request{Name: "app/s12", Stage: "AWSPREVIOUS"} // needs GetSecretValue
+	res := New(svc).FetchBatch(context.Background(), reqs)
+	if len(svc.batches) != 3 {
+		t.Fatalf("%d BatchGetSecretValue calls for 44 ids, want 3", len(svc.batches))
+	}
+	if len(svc.singles) != 1 || svc.singles[0] != "app/s12" {
+		t.Fatalf("GetSecretValue calls %q, want one for the staged request", svc.singles)
+	}
+	for i, r := range res {
+		if i == 5 {
+			if !errors.Is(r.Err, providers.ErrNotFound) {
+				t.Errorf("missing secret: %v, want ErrNotFound", r.Err)
+			}
+			continue
+		}
+		want := fmt.Sprintf("v:app/s%02d", i)
+		if r.Err != nil || string(r.Result.Value) != want {
+			t.Errorf("request %d (%s): %v", i, reqs[i].Name, r.Err)
+		}
+	}
+}
+
+func TestFetchBatchFallsBackWhenRefused(t *testing.T) {
+	svc := &batchService{refuseBy: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"}}
+	p := New(svc)
+	for round := range 2 {
+		res := p.FetchBatch(context.Background(), names(10))
+		for i, r := range res {
+			if r.Err != nil {
+				t.Fatalf("round %d, request %d: %v", round, i, r.Err)
+			}
+		}
+	}
+	if len(svc.batches) != 1 {
+		t.Errorf("%d BatchGetSecretValue calls, want 1: the refusal is remembered", len(svc.batches))
+	}
+	if len(svc.singles) != 20 {
+		t.Errorf("%d GetSecretValue calls, want 20", len(svc.singles))
+	}
+}
+
+// kumo does not implement BatchGetSecretValue: the provider must notice and
+// use GetSecretValue against the real endpoint.
+func TestFetchBatchFallsBackAgainstKumo(t *testing.T) {
+	srv := kumotest.Start(t)
+	sm := srv.SecretsManager(t)
+	var reqs []providers.Request
+	for i := range 3 {
+		name := fmt.Sprintf("batch/%d", i)
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: &name, SecretString: aws.String("value")}); err != nil {
+			t.Fatal(err)
+		}
+		reqs = append(reqs, providers.Request{Name: name})
+	}
+	reqs = append(reqs, providers.Request{Name: "batch/missing"})
+	p := NewFromConfig(srv.Config(t))
+	res := p.FetchBatch(context.Background(), reqs)
+	for i, r := range res[:3] {
+		if r.Err != nil || string(r.Result.Value) != "value" {
+			t.Errorf("request %d: %v", i, r.Err)
+		}
+	}
+	if !errors.Is(res[3].Err, providers.ErrNotFound) {
+		t.Errorf("missing secret: %v, want ErrNotFound", res[3].Err)
+	}
+	if !p.batchRefused.Load() {
+		t.Error("the refusal was not remembered")
+	}
+}
