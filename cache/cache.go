@@ -34,7 +34,7 @@ type Loader[K comparable, V any] func(ctx context.Context, key K) (V, error)
 // watcher functions are never called with a lock of the Cache held.
 type Cache[K comparable, V any] struct {
 	load  Loader[K, V]
-	opts  Options[V]
+	opts  Options[K, V]
 	clock Clock     // nil: the system's monotonic clock
 	epoch time.Time // the clock's zero
 
@@ -54,8 +54,8 @@ type Cache[K comparable, V any] struct {
 }
 
 // New returns a Cache that loads values with load.
-func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[V])) *Cache[K, V] {
-	var o Options[V]
+func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V])) *Cache[K, V] {
+	var o Options[K, V]
 	for _, fn := range optFns {
 		fn(&o)
 	}
@@ -148,7 +148,7 @@ func (c *Cache[K, V]) getEntry(ctx context.Context, e *entry[K, V], st *state[V]
 		return v, err
 	}
 	c.stats.misses.Add(1)
-	return c.wait(ctx, c.startLoad(ctx, e)).result(&c.stats)
+	return c.wait(ctx, c.startLoad(ctx, e, st)).result(&c.stats)
 }
 
 // cached answers a read of e from its state st (possibly nil) when that

@@ -23,7 +23,7 @@ type backend struct {
 	errs    map[string]error
 	calls   atomic.Int64
 	started chan string   // receives the key of each load, if not nil
-	release chan struct{} // when not nil, each load waits for it
+	release chan struct{} // when not nil, each load waits for it; guarded by mu once loads run
 }
 
 func newBackend() *backend {
@@ -34,6 +34,12 @@ func (b *backend) set(k, v string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.values[k] = v
+}
+
+func (b *backend) setRelease(ch chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.release = ch
 }
 
 func (b *backend) fail(k string, err error) {
@@ -47,9 +53,12 @@ func (b *backend) load(ctx context.Context, k string) (string, error) {
 	if b.started != nil {
 		b.started <- k
 	}
-	if b.release != nil {
+	b.mu.Lock()
+	release := b.release
+	b.mu.Unlock()
+	if release != nil {
 		select {
-		case <-b.release:
+		case <-release:
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
@@ -70,10 +79,10 @@ func isTransient(err error) bool { return errors.Is(err, errTransient) }
 
 // newTest returns a cache over b with a fake clock, no jitter and no
 // refresh ahead unless opts say otherwise.
-func newTest(t *testing.T, b *backend, opts ...func(*Options[string])) (*Cache[string, string], *fakeclock.Clock) {
+func newTest(t *testing.T, b *backend, opts ...func(*Options[string, string])) (*Cache[string, string], *fakeclock.Clock) {
 	t.Helper()
 	clk := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	base := func(o *Options[string]) {
+	base := func(o *Options[string, string]) {
 		o.Clock = clk
 		o.TTL = time.Minute
 		o.Jitter = -1
@@ -82,7 +91,7 @@ func newTest(t *testing.T, b *backend, opts ...func(*Options[string])) (*Cache[s
 		o.SameVersion = func(a, b string) bool { return a == b }
 		o.CountHits = true
 	}
-	c := New(b.load, append([]func(*Options[string]){base}, opts...)...)
+	c := New(b.load, append([]func(*Options[string, string]){base}, opts...)...)
 	t.Cleanup(c.Close)
 	return c, clk
 }
@@ -143,7 +152,7 @@ func TestConcurrentMissesMakeOneLoad(t *testing.T) {
 func TestHitAllocatesNothing(t *testing.T) {
 	b := newBackend()
 	b.set("k", "v")
-	c, _ := newTest(t, b, func(o *Options[string]) { o.CountHits = false })
+	c, _ := newTest(t, b, func(o *Options[string, string]) { o.CountHits = false })
 	mustGet(t, c, "k", "v")
 	h := c.Handle("k")
 	ctx := context.Background()
@@ -174,7 +183,7 @@ func TestExpiryIsCheckedAtAccess(t *testing.T) {
 
 func TestJitterSpreadsExpiry(t *testing.T) {
 	b := newBackend()
-	c, _ := newTest(t, b, func(o *Options[string]) { o.Jitter = 0.1 })
+	c, _ := newTest(t, b, func(o *Options[string, string]) { o.Jitter = 0.1 })
 	lo, hi := int64(1<<62), int64(0)
 	for range 2000 {
 		st := c.freshState("v", 0)
@@ -283,7 +292,7 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 	for _, k := range []string{"a", "b", "c", "d"} {
 		b.set(k, k)
 	}
-	c, clk := newTest(t, b, func(o *Options[string]) { o.MaxEntries = 3 })
+	c, clk := newTest(t, b, func(o *Options[string, string]) { o.MaxEntries = 3 })
 	for _, k := range []string{"a", "b", "c"} {
 		mustGet(t, c, k, k)
 		clk.Advance(time.Second)
@@ -309,7 +318,7 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 
 func TestManyKeysStayWithinMaxEntries(t *testing.T) {
 	c := New(func(_ context.Context, k int) (int, error) { return k, nil },
-		func(o *Options[int]) { o.MaxEntries = 64 })
+		func(o *Options[int, int]) { o.MaxEntries = 64 })
 	defer c.Close()
 	for k := range 100_000 {
 		if v, err := c.Get(context.Background(), k); err != nil || v != k {
@@ -339,7 +348,7 @@ func TestNegativeResultsAreNotCachedByDefault(t *testing.T) {
 
 func TestNegativeTTL(t *testing.T) {
 	b := newBackend()
-	c, clk := newTest(t, b, func(o *Options[string]) { o.NegativeTTL = 10 * time.Second })
+	c, clk := newTest(t, b, func(o *Options[string, string]) { o.NegativeTTL = 10 * time.Second })
 	for range 3 {
 		if _, err := c.Get(context.Background(), "missing"); !errors.Is(err, errGone) {
 			t.Fatalf("error %v, want errGone", err)

@@ -26,13 +26,13 @@ func (o *outcome[V]) result(stats *counters) (V, error) {
 
 // startLoad joins the load in flight for e's current generation, or starts
 // one. The load runs on its own goroutine with a context detached from
-// parent's cancellation.
-func (c *Cache[K, V]) startLoad(parent context.Context, e *entry[K, V]) <-chan singleflight.Result {
+// parent's cancellation. seen is the state that made the caller load.
+func (c *Cache[K, V]) startLoad(parent context.Context, e *entry[K, V], seen *state[V]) <-chan singleflight.Result {
 	c.mu.Lock()
 	gen := e.gen
 	c.mu.Unlock()
 	return c.group.DoChan(flightKey(e.id, gen), func() (any, error) {
-		return c.runLoad(parent, e, gen), nil
+		return c.runLoad(parent, e, gen, seen), nil
 	})
 }
 
@@ -50,13 +50,13 @@ func (c *Cache[K, V]) wait(ctx context.Context, ch <-chan singleflight.Result) *
 // failure's backoff has not passed.
 func (c *Cache[K, V]) refreshInBackground(e *entry[K, V], st *state[V], now int64) {
 	if now >= st.retryAt {
-		c.loadInBackground(e)
+		c.loadInBackground(e, st)
 	}
 }
 
 // loadInBackground starts a load of e on a goroutine of its own unless one
-// is running already.
-func (c *Cache[K, V]) loadInBackground(e *entry[K, V]) {
+// is running already. seen is the state that made the caller load.
+func (c *Cache[K, V]) loadInBackground(e *entry[K, V], seen *state[V]) {
 	if !e.refreshing.CompareAndSwap(false, true) {
 		return
 	}
@@ -67,14 +67,19 @@ func (c *Cache[K, V]) loadInBackground(e *entry[K, V]) {
 		gen := e.gen
 		c.mu.Unlock()
 		c.group.Do(flightKey(e.id, gen), func() (any, error) {
-			return c.runLoad(context.Background(), e, gen), nil
+			return c.runLoad(context.Background(), e, gen, seen), nil
 		})
 	}()
 }
 
 // runLoad calls the loader for e and stores what it returns if e still
-// holds generation gen.
-func (c *Cache[K, V]) runLoad(parent context.Context, e *entry[K, V], gen uint64) *outcome[V] {
+// holds generation gen. When e's state is no longer seen, the state that
+// made the caller load, and is fresh, a load that finished between the
+// caller's look and this one already did the work: its value is returned.
+func (c *Cache[K, V]) runLoad(parent context.Context, e *entry[K, V], gen uint64, seen *state[V]) *outcome[V] {
+	if cur := e.state.Load(); cur != nil && cur != seen && cur.err == nil && c.now() < cur.expiresAt {
+		return &outcome[V]{val: cur.val}
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -120,6 +125,7 @@ func (c *Cache[K, V]) complete(e *entry[K, V], gen uint64, v V, err error) *outc
 	prev := e.state.Load()
 	var out *outcome[V]
 	var notify []delivery[V]
+	stored := false
 	switch {
 	case err == nil:
 		out = &outcome[V]{val: v}
@@ -128,6 +134,7 @@ func (c *Cache[K, V]) complete(e *entry[K, V], gen uint64, v V, err error) *outc
 			e.state.Store(st)
 			notify = c.newValueLocked(e.key, v)
 			c.scheduleWatchLocked(e.key, st.refreshAt)
+			stored = true
 		}
 	case prev != nil && prev.err == nil && now < prev.staleUntil && c.opts.IsTransient(err):
 		out = &outcome[V]{val: prev.val, err: err, stale: true}
@@ -169,6 +176,9 @@ func (c *Cache[K, V]) complete(e *entry[K, V], gen uint64, v V, err error) *outc
 	for _, d := range notify {
 		d.w.deliver(d.v)
 	}
+	if stored && c.opts.Stored != nil {
+		c.opts.Stored(e.key, v)
+	}
 	return out
 }
 
@@ -185,7 +195,8 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, k K) (V, error) {
 		return zero, err
 	}
 	c.mu.Lock()
-	if st := e.state.Load(); st != nil && c.now()-st.attemptAt < int64(c.opts.MinRefreshInterval) {
+	seen := e.state.Load()
+	if st := seen; st != nil && c.now()-st.attemptAt < int64(c.opts.MinRefreshInterval) {
 		c.mu.Unlock()
 		if st.err == nil && st.lastErr != nil && st.attemptAt > st.loadedAt {
 			return zero, st.lastErr
@@ -198,7 +209,7 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, k K) (V, error) {
 	}
 	c.mu.Unlock()
 	c.stats.refreshes.Add(1)
-	out := c.wait(ctx, c.startLoad(ctx, e))
+	out := c.wait(ctx, c.startLoad(ctx, e, seen))
 	if out.stale {
 		return zero, out.err
 	}

@@ -13,7 +13,7 @@ type Clock interface {
 }
 
 // Options configures a [Cache]. A zero field takes the default given with it.
-type Options[V any] struct {
+type Options[K comparable, V any] struct {
 	// TTL is how long a loaded value is fresh. Default 5 minutes.
 	TTL time.Duration
 	// Jitter spreads each entry's TTL uniformly over ±Jitter×TTL so that
@@ -63,6 +63,11 @@ type Options[V any] struct {
 	// Logger receives refresh failures and watcher panics, at Warn and Error
 	// level, with the key and the error, never a value. Default: none.
 	Logger *slog.Logger
+	// Stored is called, on the loading goroutine and with no lock held,
+	// after a loaded value was stored for key: for work that should follow
+	// a load without delaying its callers (it should start a goroutine for
+	// anything slow). Default: none.
+	Stored func(key K, v V)
 }
 
 // Defaults of [Options].
@@ -80,7 +85,7 @@ const (
 
 // withDefaults returns o with every zero field set to its default and every
 // negative "disable" value set to zero.
-func (o Options[V]) withDefaults() Options[V] {
+func (o Options[K, V]) withDefaults() Options[K, V] {
 	if o.TTL <= 0 {
 		o.TTL = DefaultTTL
 	}

@@ -145,7 +145,7 @@ func (c *Cache[K, V]) poll(k K) {
 			return
 		}
 	}
-	c.loadInBackground(e)
+	c.loadInBackground(e, st)
 }
 
 func (w *watcher[V]) deliver(v V) {

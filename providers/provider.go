@@ -9,7 +9,10 @@
 // third-party provider should run it too.
 package providers
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Provider fetches secret values from one backend.
 //
@@ -60,4 +63,15 @@ type Result struct {
 	// VersionId, Parameter Store version number). Empty when the backend has
 	// no versions; the cache then detects a change by comparing values.
 	Version string
+}
+
+// RotationScheduler is a Provider whose backend rotates secrets on a
+// schedule and can tell when a secret rotates next (Secrets Manager
+// DescribeSecret's NextRotationDate). A cache uses it to expire a value
+// when its secret rotates instead of serving the old one for a whole TTL.
+type RotationScheduler interface {
+	Provider
+	// NextRotation returns when the secret req names is next rotated; ok
+	// is false when it has no rotation scheduled.
+	NextRotation(ctx context.Context, req Request) (next time.Time, ok bool, err error)
 }

@@ -47,6 +47,7 @@ type Client struct {
 	bindings    readmap.Map[string, *binding]
 	maxBindings int
 	closed      atomic.Bool
+	rotation    rotationSchedule
 }
 
 // Stats counts what a Client's cache has done.
@@ -91,7 +92,8 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		provs[scheme] = p
 	}
 	c := &Client{providers: provs}
-	c.cache = cache.New(c.load, func(co *cache.Options[Value]) {
+	c.rotation.init(o)
+	c.cache = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
 		co.TTL = o.TTL
 		co.Jitter = o.Jitter
 		co.RefreshAhead = o.RefreshAhead
@@ -105,6 +107,7 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		co.Clock = o.Clock
 		co.IsTransient = providers.IsTransient
 		co.SameVersion = sameVersion
+		co.Stored = c.checkRotation
 	})
 	c.maxBindings = 4 * max(o.MaxEntries, cache.DefaultMaxEntries)
 	if len(o.Prefetch) > 0 {
@@ -231,6 +234,7 @@ func (c *Client) Stats() Stats { return c.cache.Stats() }
 // value. A Client used after Close returns errors wrapping ErrClosed.
 func (c *Client) Close() error {
 	c.closed.Store(true)
+	c.rotation.close()
 	c.cache.Close()
 	c.bindings.Clear()
 	return nil

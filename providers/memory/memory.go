@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/secretref/secretref/providers"
 )
@@ -33,8 +34,9 @@ type Store struct {
 }
 
 type secret struct {
-	versions []version      // versions[i] has id i+1
-	stages   map[string]int // label -> index into versions
+	versions     []version      // versions[i] has id i+1
+	stages       map[string]int // label -> index into versions
+	nextRotation time.Time      // zero: no rotation scheduled
 }
 
 type version struct {
@@ -42,7 +44,7 @@ type version struct {
 	binary bool
 }
 
-var _ providers.Provider = (*Store)(nil)
+var _ providers.RotationScheduler = (*Store)(nil)
 
 // New returns an empty Store.
 func New() *Store {
@@ -112,6 +114,33 @@ func (s *Store) SetStage(name, stage, versionID string) error {
 	}
 	sec.label(stage, i)
 	return nil
+}
+
+// SetNextRotation schedules name's next rotation at t, as Secrets Manager
+// reports in DescribeSecret's NextRotationDate; a zero t unschedules it.
+func (s *Store) SetNextRotation(name string, t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.secrets[name]
+	if sec == nil {
+		return fmt.Errorf("memory: no secret %q: %w", name, providers.ErrNotFound)
+	}
+	sec.nextRotation = t
+	return nil
+}
+
+// NextRotation returns the time SetNextRotation set for req.Name.
+func (s *Store) NextRotation(ctx context.Context, req providers.Request) (time.Time, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.secrets[req.Name]
+	if sec == nil {
+		return time.Time{}, false, providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: no secret %q", req.Name))
+	}
+	return sec.nextRotation, !sec.nextRotation.IsZero(), nil
 }
 
 // Delete removes name and all its versions.
