@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secretref/secretref/internal/fakeclock"
+	"github.com/secretref/secretref/internal/poll"
 )
 
 var errTransient = errors.New("transient failure")
@@ -104,18 +105,6 @@ func mustGet(t *testing.T, c *Cache[string, string], k, want string) {
 	}
 }
 
-// eventually polls cond: background refreshes finish on their own goroutine.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func TestConcurrentMissesMakeOneLoad(t *testing.T) {
 	b := newBackend()
 	b.set("k", "v1")
@@ -134,7 +123,7 @@ func TestConcurrentMissesMakeOneLoad(t *testing.T) {
 		})
 	}
 	// Let the goroutines pile up on the one load before it completes.
-	eventually(t, "the load to start", func() bool { return b.calls.Load() == 1 })
+	poll.Until(t, "the load to start", func() bool { return b.calls.Load() == 1 })
 	time.Sleep(20 * time.Millisecond)
 	close(b.release)
 	wg.Wait()
@@ -208,7 +197,7 @@ func TestWaiterGivesUpAlone(t *testing.T) {
 		_, err := c.Get(context.Background(), "k")
 		other <- err
 	}()
-	eventually(t, "the load to start", func() bool { return b.calls.Load() == 1 })
+	poll.Until(t, "the load to start", func() bool { return b.calls.Load() == 1 })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.Get(ctx, "k"); !errors.Is(err, context.Canceled) {
@@ -254,7 +243,7 @@ func TestLoadBeforeInvalidateIsNotStored(t *testing.T) {
 		v, _ := c.Get(context.Background(), "k")
 		first <- v
 	}()
-	eventually(t, "the load to start", func() bool { return b.calls.Load() == 1 })
+	poll.Until(t, "the load to start", func() bool { return b.calls.Load() == 1 })
 	c.Invalidate("k")
 	close(b.release)
 	if v := <-first; v != "old" {
@@ -274,7 +263,7 @@ func TestCloseEndsEverything(t *testing.T) {
 		_, err := c.Get(context.Background(), "k")
 		done <- err
 	}()
-	eventually(t, "the load to start", func() bool { return b.calls.Load() == 1 })
+	poll.Until(t, "the load to start", func() bool { return b.calls.Load() == 1 })
 	c.Close()
 	if err := <-done; err == nil {
 		t.Fatal("a load in progress at Close succeeded")

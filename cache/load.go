@@ -80,23 +80,35 @@ func (c *Cache[K, V]) runLoad(parent context.Context, e *entry[K, V], gen uint64
 	if cur := e.state.Load(); cur != nil && cur != seen && cur.err == nil && c.now() < cur.expiresAt {
 		return &outcome[V]{val: cur.val}
 	}
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	ctx, end, ok := c.beginLoad(parent)
+	if !ok {
 		return &outcome[V]{err: ErrClosed}
 	}
-	c.loads.Add(1)
-	c.mu.Unlock()
-	defer c.loads.Done()
-
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.opts.LoadTimeout)
-	defer cancel()
-	stop := context.AfterFunc(c.root, cancel)
-	defer stop()
-
+	defer end()
 	c.stats.loads.Add(1)
 	v, err := c.callLoader(ctx, e.key)
 	return c.complete(e, gen, v, err)
+}
+
+// beginLoad registers a load with Close and returns its context: parent's
+// values without its cancellation, bounded by Options.LoadTimeout and
+// cancelled by Close. Call end when the load returns. ok is false when the
+// cache is closed.
+func (c *Cache[K, V]) beginLoad(parent context.Context) (ctx context.Context, end func(), ok bool) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, nil, false
+	}
+	c.loads.Add(1)
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.opts.LoadTimeout)
+	stop := context.AfterFunc(c.root, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+		c.loads.Done()
+	}, true
 }
 
 func (c *Cache[K, V]) callLoader(ctx context.Context, k K) (v V, err error) {

@@ -79,22 +79,14 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K, load BatchLoader[K,
 // results as runLoad does.
 func (c *Cache[K, V]) runBatch(parent context.Context, todo []*batched[K, V], load BatchLoader[K, V]) []*outcome[V] {
 	outs := make([]*outcome[V], len(todo))
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	ctx, end, ok := c.beginLoad(parent)
+	if !ok {
 		for j := range outs {
 			outs[j] = &outcome[V]{err: ErrClosed}
 		}
 		return outs
 	}
-	c.loads.Add(1)
-	c.mu.Unlock()
-	defer c.loads.Done()
-
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), c.opts.LoadTimeout)
-	defer cancel()
-	stop := context.AfterFunc(c.root, cancel)
-	defer stop()
+	defer end()
 
 	keys := make([]K, len(todo))
 	for j, b := range todo {

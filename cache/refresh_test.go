@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secretref/secretref/internal/poll"
 )
 
 // withRefreshAhead turns refresh ahead on for the last 20% of the TTL.
@@ -23,10 +25,10 @@ func TestRefreshAheadReturnsAtOnce(t *testing.T) {
 	b.setRelease(make(chan struct{}))
 	clk.Advance(50 * time.Second) // inside the last 20% of a one-minute TTL
 	mustGet(t, c, "k", "v1")      // served at once while the refresh waits
-	eventually(t, "one background refresh", func() bool { return b.calls.Load() == 2 })
+	poll.Until(t, "one background refresh", func() bool { return b.calls.Load() == 2 })
 	mustGet(t, c, "k", "v1") // still one refresh in flight, not a second
 	close(b.release)
-	eventually(t, "the refreshed value", func() bool {
+	poll.Until(t, "the refreshed value", func() bool {
 		v, _ := c.Get(context.Background(), "k")
 		return v == "v2"
 	})
@@ -59,7 +61,7 @@ func TestStaleIfErrorServesLastGoodValue(t *testing.T) {
 	b.set("k", "new")
 	clk.Advance(2 * time.Minute)
 	mustGet(t, c, "k", "good")
-	eventually(t, "recovery", func() bool {
+	poll.Until(t, "recovery", func() bool {
 		v, _ := c.Get(context.Background(), "k")
 		return v == "new"
 	})
@@ -127,7 +129,7 @@ func TestRefreshSharesOneLoadAndIsRateLimited(t *testing.T) {
 			}
 		})
 	}
-	eventually(t, "the forced load", func() bool { return b.calls.Load() == 2 })
+	poll.Until(t, "the forced load", func() bool { return b.calls.Load() == 2 })
 	time.Sleep(10 * time.Millisecond)
 	close(b.release)
 	wg.Wait()
@@ -200,7 +202,7 @@ func TestWatchOncePerVersion(t *testing.T) {
 		clk.Advance(2 * time.Minute)
 		mustGet(t, c, "k", v)
 	}
-	eventually(t, "two notifications", func() bool {
+	poll.Until(t, "two notifications", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(seen) == 2
@@ -254,7 +256,7 @@ func TestWatchPanicIsContained(t *testing.T) {
 	b.set("k", "v2")
 	clk.Advance(2 * time.Minute)
 	mustGet(t, c, "k", "v2")
-	eventually(t, "the panic to be logged", func() bool { return strings.Contains(buf.String(), "panicked") })
+	poll.Until(t, "the panic to be logged", func() bool { return strings.Contains(buf.String(), "panicked") })
 }
 
 func TestExpireBy(t *testing.T) {

@@ -65,3 +65,15 @@ func Parallel(n, limit int, f func(i int)) {
 	}
 	wg.Wait()
 }
+
+// Chunks splits idx into consecutive runs of at most size indexes: the
+// requests one batch call takes.
+func Chunks(idx []int, size int) [][]int {
+	var out [][]int
+	for len(idx) > 0 {
+		n := min(len(idx), size)
+		out = append(out, idx[:n])
+		idx = idx[n:]
+	}
+	return out
+}

@@ -18,25 +18,13 @@ import (
 
 	"github.com/secretref/secretref/internal/fakeclock"
 	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/poll"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/secrets"
 )
 
 func newClock() *fakeclock.Clock { return fakeclock.New(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)) }
-
-// waitFor polls cond: notifications and background look-ups run on
-// goroutines of their own.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
 
 // Rotation against kumo: a new secret version and a new parameter version
 // are picked up after the TTL, and each watcher hears of its new version
@@ -90,7 +78,7 @@ func TestRotationAgainstKumo(t *testing.T) {
 			t.Fatalf("%s after the TTL: %d bytes, %v; want the new version", ref, len(got), err)
 		}
 	}
-	waitFor(t, "both watchers", func() bool { return secretSeen.Load() == 1 && paramSeen.Load() == 1 })
+	poll.Until(t, "both watchers", func() bool { return secretSeen.Load() == 1 && paramSeen.Load() == 1 })
 	// More reads of the same versions: no further notifications.
 	for range 10 {
 		_, _ = c.Get(ctx, "sm:rot/db#password")
@@ -166,7 +154,7 @@ func TestScheduledRotationClampsExpiry(t *testing.T) {
 	// The schedule is looked up in the background; until it has been, the
 	// value expires by TTL. Poll by moving the clock past the rotation.
 	clk.Advance(10*time.Minute + secrets.RotationGrace + time.Second)
-	waitFor(t, "the clamped expiry", func() bool {
+	poll.Until(t, "the clamped expiry", func() bool {
 		v, err := c.GetString(ctx, "sm:prod/db")
 		return err == nil && v == "after"
 	})
@@ -199,7 +187,7 @@ func TestCancelledWaiterReturnsAtOnce(t *testing.T) {
 		_, err := c.Get(context.Background(), "slow:x")
 		other <- err
 	}()
-	waitFor(t, "the fetch to start", func() bool { return slow.calls.Load() == 1 })
+	poll.Until(t, "the fetch to start", func() bool { return slow.calls.Load() == 1 })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.Get(ctx, "slow:x"); !errors.Is(err, context.Canceled) {
@@ -248,13 +236,13 @@ func TestOutageServesLastGoodValues(t *testing.T) {
 	store.Fail("", nil)
 	store.Put("app/s00", "rotated")
 	clk.Advance(2 * time.Minute)
-	waitFor(t, "the new version after recovery", func() bool {
+	poll.Until(t, "the new version after recovery", func() bool {
 		v, _ := c.GetString(ctx, refs[0])
 		return v == "rotated"
 	})
 	store.Delete("app/s01")
 	clk.Advance(2 * time.Minute)
-	waitFor(t, "the deletion to surface", func() bool {
+	poll.Until(t, "the deletion to surface", func() bool {
 		_, err := c.Get(ctx, refs[1])
 		return errors.Is(err, secrets.ErrNotFound)
 	})

@@ -37,11 +37,7 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 	}
 	var chunks [][]int
 	for _, idx := range byRegion {
-		for len(idx) > 0 {
-			n := min(len(idx), MaxBatch)
-			chunks = append(chunks, idx[:n])
-			idx = idx[n:]
-		}
+		chunks = append(chunks, providers.Chunks(idx, MaxBatch)...)
 	}
 	retry := make([][]int, len(chunks))
 	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {
