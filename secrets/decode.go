@@ -47,16 +47,19 @@ func extractKey(v Value, key string) (Value, error) {
 		return Value{}, fmt.Errorf("%w: #%s needs a JSON object, and the secret is binary", ErrInvalidValue, key)
 	}
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(v.Reveal()), &fields); err != nil {
+	// A JSON null unmarshals into a nil map without error: it is not an object.
+	if err := json.Unmarshal([]byte(v.Reveal()), &fields); err != nil || fields == nil {
 		return Value{}, fmt.Errorf("%w: #%s needs a JSON object, and the secret is not one", ErrInvalidValue, key)
 	}
 	raw, ok := fields[key]
 	if !ok {
 		return Value{}, fmt.Errorf("%w: the secret's JSON object has no field %q", ErrKeyNotFound, key)
 	}
+	// Only a JSON string gives its text: a null field unmarshals into a
+	// string without error, and must read as "null", not as empty.
 	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return Value{&payload{s: s, version: v.Version()}}, nil
+	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		return Value{&payload{s: &s, version: v.Version()}}, nil
 	}
 	return newValue(raw, v.Version(), false), nil
 }

@@ -136,6 +136,11 @@ func (p *parser) parse(custom func(string) bool) (Ref, error) {
 		}
 		r.Key = key
 	}
+	// The canonical form may be longer than the input (a scheme added,
+	// characters escaped); it must parse too, so it is held to the same bound.
+	if n := len(r.String()); n > maxRefLen {
+		return Ref{}, p.errorf("canonical form %d bytes, longer than %d", n, maxRefLen)
+	}
 	return r, nil
 }
 

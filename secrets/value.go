@@ -22,13 +22,17 @@ type Value struct {
 }
 
 type payload struct {
-	s       string
+	// s is a pointer too: fmt's report of a bad verb (%s, %x, %q ... on an
+	// unexported field) prints the pointed-to struct, which then shows
+	// only this address.
+	s       *string
 	version string
 	binary  bool
 }
 
 func newValue(b []byte, version string, binary bool) Value {
-	return Value{&payload{s: string(b), version: version, binary: binary}}
+	s := string(b)
+	return Value{&payload{s: &s, version: version, binary: binary}}
 }
 
 // Reveal returns the secret as a string. Do not log it.
@@ -36,7 +40,7 @@ func (v Value) Reveal() string {
 	if v.p == nil {
 		return ""
 	}
-	return v.p.s
+	return *v.p.s
 }
 
 // Bytes returns a copy of the secret's bytes. Do not log them.

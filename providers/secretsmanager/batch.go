@@ -91,7 +91,7 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 	var unserved []int
 	for j, i := range idx {
 		if v := matchValue(values, ids[j]); v != nil {
-			out[i].Result = result(v.SecretString, v.SecretBinary, v.VersionId)
+			out[i].Result, out[i].Err = result(v.SecretString, v.SecretBinary, v.VersionId)
 			continue
 		}
 		if e := matchError(apiErrs, ids[j]); e != nil {

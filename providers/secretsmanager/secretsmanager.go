@@ -72,15 +72,23 @@ func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers
 	if err != nil {
 		return nil, awserr.Classify(err)
 	}
-	return result(out.SecretString, out.SecretBinary, out.VersionId), nil
+	return result(out.SecretString, out.SecretBinary, out.VersionId)
 }
 
+// errNoValue is a successful answer that carries neither SecretString nor
+// SecretBinary. The service never sends one for a stored version, so it is
+// treated as a damaged response rather than cached as an empty secret.
+var errNoValue = errors.New("the response holds neither SecretString nor SecretBinary")
+
 // result converts one secret version as the service returns it.
-func result(str *string, bin []byte, versionID *string) *providers.Result {
-	if str != nil {
-		return &providers.Result{Value: []byte(*str), Version: aws.ToString(versionID)}
+func result(str *string, bin []byte, versionID *string) (*providers.Result, error) {
+	switch {
+	case str != nil:
+		return &providers.Result{Value: []byte(*str), Version: aws.ToString(versionID)}, nil
+	case bin != nil:
+		return &providers.Result{Value: bin, Binary: true, Version: aws.ToString(versionID)}, nil
 	}
-	return &providers.Result{Value: bin, Binary: true, Version: aws.ToString(versionID)}
+	return nil, providers.Classify(providers.ErrUnavailable, errNoValue)
 }
 
 // inRegion returns a per-call option that sends the call to region: an ARN
