@@ -141,6 +141,10 @@ func TestBadInput(t *testing.T) {
 		return c
 	}
 	kc := newClient(srv.Config(t, awsconfig.WithRetryMaxAttempts(1), quiet))
+	// kumo now and then closes the connection in the middle of a response
+	// of tens of KiB (about 1 in 100 here, with the SDK alone too); the
+	// SDK's standard retryer, which users have on, sends the call again.
+	bc := newClient(srv.Config(t, quiet))
 	if _, err := kc.Get(ctx, "sm:bad/json#username"); err != nil {
 		t.Fatal(err) // cached: read below with a cancelled context
 	}
@@ -256,9 +260,9 @@ func TestBadInput(t *testing.T) {
 		// Values at the edges.
 		{name: "empty secret", c: mc, ref: "sm:empty", value: []byte{}},
 		{name: "#key on an empty secret", c: mc, ref: "sm:empty#password", want: secrets.ErrInvalidValue},
-		{name: "64 KiB secret", c: kc, ref: "sm:bad/big", value: []byte(bigSecret)},
-		{name: "field of a 64 KiB JSON secret", c: kc, ref: "sm:bad/bigjson#blob", value: []byte(bigField)},
-		{name: "8 KiB advanced-tier parameter", c: kc, ref: "/bad/big", value: []byte(bigParam)},
+		{name: "64 KiB secret", c: bc, ref: "sm:bad/big", value: []byte(bigSecret)},
+		{name: "field of a 64 KiB JSON secret", c: bc, ref: "sm:bad/bigjson#blob", value: []byte(bigField)},
+		{name: "8 KiB advanced-tier parameter", c: bc, ref: "/bad/big", value: []byte(bigParam)},
 		{name: "non-UTF-8 binary secret", c: kc, ref: "sm:bad/binary", value: badBinary, binary: true},
 		{name: "secret name with every character", c: kc, ref: "sm:" + everySecretChar, value: []byte("every-secret-char")},
 		{name: "bare secret name with every character", c: kc, ref: everySecretChar, value: []byte("every-secret-char")},
