@@ -54,6 +54,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
+	// NoRotationSchedule stops the Client from reading Secrets Manager
+	// rotation schedules (DescribeSecret, once per TTL per secret), so
+	// values expire by TTL only. Set it when the role is not granted
+	// secretsmanager:DescribeSecret, to make no call that is refused and
+	// logged in CloudTrail. Default false: a value expires RotationGrace
+	// after its secret's scheduled rotation when that comes before its TTL.
+	NoRotationSchedule bool
 	// Prefetch lists references New fetches (with GetMany) before it
 	// returns, so that a Lambda function pays for them in its init phase.
 	Prefetch []string
@@ -110,6 +117,11 @@ func WithLogger(l *slog.Logger) func(*Options) { return func(o *Options) { o.Log
 
 // WithClock sets Options.Clock.
 func WithClock(c Clock) func(*Options) { return func(o *Options) { o.Clock = c } }
+
+// WithoutRotationSchedule sets Options.NoRotationSchedule.
+func WithoutRotationSchedule() func(*Options) {
+	return func(o *Options) { o.NoRotationSchedule = true }
+}
 
 // WithPrefetch adds refs to Options.Prefetch.
 func WithPrefetch(refs ...string) func(*Options) {

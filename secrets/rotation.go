@@ -27,6 +27,8 @@ type rotationSchedule struct {
 	cancel  context.CancelFunc
 	running sync.WaitGroup
 
+	off     bool // Options.NoRotationSchedule
+
 	mu      sync.Mutex
 	closed  bool
 	checked map[Ref]time.Time // last look-up per secret
@@ -41,6 +43,7 @@ func (r *rotationSchedule) init(o Options) {
 		r.now = o.Clock.Now
 	}
 	r.logger = o.Logger
+	r.off = o.NoRotationSchedule
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.checked = map[Ref]time.Time{}
 	r.refused = map[string]bool{}
@@ -66,10 +69,10 @@ func (r *rotationSchedule) close() {
 // background and makes the cached value expire shortly after it.
 func (c *Client) checkRotation(k Ref, _ Value) {
 	rs, ok := c.providers[k.Scheme].(providers.RotationScheduler)
-	if !ok || k.Stage != "" || k.VersionID != "" {
+	r := &c.rotation
+	if !ok || r.off || k.Stage != "" || k.VersionID != "" {
 		return // a pinned version does not rotate
 	}
-	r := &c.rotation
 	now := r.now()
 	r.mu.Lock()
 	if r.closed || r.refused[k.Scheme] || now.Sub(r.checked[k]) < r.ttl {

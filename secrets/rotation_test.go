@@ -163,6 +163,46 @@ func TestScheduledRotationClampsExpiry(t *testing.T) {
 	}
 }
 
+// scheduleCounter counts the rotation schedule look-ups of a memory store.
+type scheduleCounter struct {
+	*memory.Store
+	lookups atomic.Int32
+}
+
+func (s *scheduleCounter) NextRotation(ctx context.Context, req providers.Request) (time.Time, bool, error) {
+	s.lookups.Add(1)
+	return s.Store.NextRotation(ctx, req)
+}
+
+// WithoutRotationSchedule makes no look-up: a role without
+// secretsmanager:DescribeSecret then makes no refused call.
+func TestWithoutRotationSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []func(*secrets.Options)
+		want int32
+	}{
+		{name: "default", want: 1},
+		{name: "WithoutRotationSchedule", opts: []func(*secrets.Options){secrets.WithoutRotationSchedule()}, want: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := &scheduleCounter{Store: memory.New()}
+			store.Put("prod/db", "v")
+			c, err := secrets.New(context.Background(), append(tc.opts, secrets.WithProvider("sm", store), secrets.WithProvider("ssm", store))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Get(context.Background(), "sm:prod/db"); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.Close() // waits for the background look-up
+			if got := store.lookups.Load(); got != tc.want {
+				t.Errorf("%d look-ups, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
 // slowProvider serves "v" after release is closed.
 type slowProvider struct {
 	release chan struct{}
@@ -235,14 +275,17 @@ func TestOutageServesLastGoodValues(t *testing.T) {
 	}
 	store.Fail("", nil)
 	store.Put("app/s00", "rotated")
-	clk.Advance(2 * time.Minute)
+	// A background refresh that started during the outage may still fail
+	// and set a retry up to MaxRetryBackoff (1 minute) away: time moves on
+	// while polling.
 	poll.Until(t, "the new version after recovery", func() bool {
+		clk.Advance(time.Minute)
 		v, _ := c.GetString(ctx, refs[0])
 		return v == "rotated"
 	})
 	store.Delete("app/s01")
-	clk.Advance(2 * time.Minute)
 	poll.Until(t, "the deletion to surface", func() bool {
+		clk.Advance(time.Minute)
 		_, err := c.Get(ctx, refs[1])
 		return errors.Is(err, secrets.ErrNotFound)
 	})
@@ -264,8 +307,8 @@ func TestConcurrentReadsRefreshesAndInvalidations(t *testing.T) {
 	wg.Go(func() { // the backend rotates versions
 		for n := int64(1); time.Now().Before(deadline); n++ {
 			i := rand.IntN(refs)
+			latest[i].Store(n) // first: a reader may see the value at once
 			store.Put(fmt.Sprintf("r%02d", i), fmt.Sprintf("r%02d-v%d", i, n))
-			latest[i].Store(n)
 			time.Sleep(time.Millisecond)
 		}
 	})

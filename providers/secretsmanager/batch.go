@@ -21,7 +21,9 @@ const MaxBatch = 20
 // FetchBatch fetches the current versions of secrets with
 // BatchGetSecretValue, at most MaxBatch per call, one group of calls per
 // region, the calls running concurrently. Requests for a stage or a version
-// id, which that call cannot select, use GetSecretValue. When
+// id, which that call cannot select, use GetSecretValue, and so does a call
+// that would carry one id: a role granted only secretsmanager:GetSecretValue
+// then prefetches a single secret without a refused call. When
 // BatchGetSecretValue is refused, every batch from then on uses concurrent
 // GetSecretValue calls (providers.DefaultConcurrency at a time).
 func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
@@ -37,7 +39,13 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 	}
 	var chunks [][]int
 	for _, idx := range byRegion {
-		chunks = append(chunks, providers.Chunks(idx, MaxBatch)...)
+		for _, chunk := range providers.Chunks(idx, MaxBatch) {
+			if len(chunk) == 1 {
+				single = append(single, chunk[0])
+				continue
+			}
+			chunks = append(chunks, chunk)
+		}
 	}
 	retry := make([][]int, len(chunks))
 	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {

@@ -99,6 +99,19 @@ func TestFetchBatchChunksByTwenty(t *testing.T) {
 	}
 }
 
+// A batch of one id is a GetSecretValue call: a role granted only
+// secretsmanager:GetSecretValue prefetches one secret without a refusal.
+func TestFetchBatchOfOneUsesGetSecretValue(t *testing.T) {
+	svc := &batchService{}
+	res := New(svc).FetchBatch(context.Background(), names(1))
+	if len(svc.batches) != 0 || len(svc.singles) != 1 {
+		t.Fatalf("%d BatchGetSecretValue and %d GetSecretValue calls, want 0 and 1", len(svc.batches), len(svc.singles))
+	}
+	if r := res[0]; r.Err != nil || string(r.Result.Value) != "v:app/s00" {
+		t.Fatalf("result %+v, error %v", r.Result, r.Err)
+	}
+}
+
 func TestFetchBatchFallsBackWhenRefused(t *testing.T) {
 	svc := &batchService{refuseBy: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"}}
 	p := New(svc)

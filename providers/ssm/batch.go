@@ -25,7 +25,9 @@ type batchKey struct {
 // FetchBatch fetches reqs with GetParameters, at most MaxBatch names per
 // call, one group of calls per region and decryption flag, the calls
 // running concurrently. A name the service reports in InvalidParameters is
-// ErrNotFound.
+// ErrNotFound. A call that would carry one name is a GetParameter call
+// instead, so that a role granted only ssm:GetParameter can prefetch a
+// single parameter.
 func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
 	out := make([]providers.BatchResult, len(reqs))
 	groups := map[batchKey][]int{}
@@ -38,6 +40,10 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 		chunks = append(chunks, providers.Chunks(idx, MaxBatch)...)
 	}
 	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {
+		if idx := chunks[c]; len(idx) == 1 {
+			out[idx[0]].Result, out[idx[0]].Err = p.Fetch(ctx, reqs[idx[0]])
+			return
+		}
 		p.fetchChunk(ctx, reqs, chunks[c], out)
 	})
 	return out

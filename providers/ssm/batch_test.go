@@ -16,13 +16,23 @@ import (
 )
 
 // batchService stands in for Parameter Store's GetParameters and enforces
-// its limit of 10 names a call, as AWS does (kumo does not).
+// its limit of 10 names a call, as AWS does (kumo does not). It records
+// GetParameter calls too.
 type batchService struct {
 	API
 	mu      sync.Mutex
 	calls   []*ssm.GetParametersInput
 	regions []string
+	singles []*ssm.GetParameterInput
 	missing map[string]bool
+}
+
+func (s *batchService) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	s.mu.Lock()
+	s.singles = append(s.singles, in)
+	s.mu.Unlock()
+	n := aws.ToString(in.Name)
+	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v:" + n), Version: 1}}, nil
 }
 
 func (s *batchService) GetParameters(_ context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
@@ -80,14 +90,18 @@ func TestFetchBatchGroupsByDecryptionAndRegion(t *testing.T) {
 		{Name: "/e", VersionID: "3"},
 	}
 	res := New(svc).FetchBatch(context.Background(), reqs)
-	if len(svc.calls) != 3 {
-		t.Fatalf("%d calls, want 3 (decrypted, not decrypted, eu-west-1)", len(svc.calls))
+	// Three groups: decrypted in the default region (three names, one
+	// GetParameters call); not decrypted, and eu-west-1 (one name each, so
+	// one GetParameter call each).
+	if len(svc.calls) != 1 || len(svc.calls[0].Names) != 3 || !aws.ToBool(svc.calls[0].WithDecryption) {
+		t.Fatalf("GetParameters calls %v, want one with the three decrypted names", svc.calls)
 	}
-	for _, in := range svc.calls {
-		for _, n := range in.Names {
-			if (n == "/b") == aws.ToBool(in.WithDecryption) {
-				t.Errorf("%s sent with WithDecryption=%v", n, aws.ToBool(in.WithDecryption))
-			}
+	if len(svc.singles) != 2 {
+		t.Fatalf("%d GetParameter calls, want 2 (not decrypted, eu-west-1)", len(svc.singles))
+	}
+	for _, in := range svc.singles {
+		if (aws.ToString(in.Name) == "/b") == aws.ToBool(in.WithDecryption) {
+			t.Errorf("%s sent with WithDecryption=%v", aws.ToString(in.Name), aws.ToBool(in.WithDecryption))
 		}
 	}
 	for i, r := range res {
@@ -97,6 +111,19 @@ func TestFetchBatchGroupsByDecryptionAndRegion(t *testing.T) {
 	}
 	if got := res[4].Result; got == nil || string(got.Value) != "v:/e:3" {
 		t.Errorf("a version selector was not sent as name:VERSION")
+	}
+}
+
+// A group of one name is a GetParameter call, which a role granted only
+// ssm:GetParameter may make.
+func TestFetchBatchOfOneUsesGetParameter(t *testing.T) {
+	svc := &batchService{}
+	res := New(svc).FetchBatch(context.Background(), []providers.Request{{Name: "/only"}})
+	if len(svc.calls) != 0 || len(svc.singles) != 1 {
+		t.Fatalf("%d GetParameters and %d GetParameter calls, want 0 and 1", len(svc.calls), len(svc.singles))
+	}
+	if r := res[0]; r.Err != nil || string(r.Result.Value) != "v:/only" {
+		t.Fatalf("result %+v, error %v", r.Result, r.Err)
 	}
 }
 

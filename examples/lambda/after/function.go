@@ -34,7 +34,13 @@ func newFunction(ctx context.Context, log *slog.Logger, cfg config) (*function, 
 	if cfg.apiKeyRef == "" || cfg.signingKeyRef == "" {
 		return nil, errors.New("PARTNER_API_KEY_REF and SIGNING_KEY_REF must name the credentials")
 	}
-	c, err := secrets.New(ctx, secrets.WithPrefetch(cfg.apiKeyRef, cfg.signingKeyRef), secrets.WithLogger(log))
+	c, err := secrets.New(ctx,
+		secrets.WithPrefetch(cfg.apiKeyRef, cfg.signingKeyRef),
+		// The role may read the two values and nothing else: no
+		// DescribeSecret for rotation schedules. A rejected key is
+		// refreshed by the handler instead.
+		secrets.WithoutRotationSchedule(),
+		secrets.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
