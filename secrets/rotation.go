@@ -27,7 +27,7 @@ type rotationSchedule struct {
 	cancel  context.CancelFunc
 	running sync.WaitGroup
 
-	off     bool // Options.NoRotationSchedule
+	off bool // Options.NoRotationSchedule
 
 	mu      sync.Mutex
 	closed  bool
