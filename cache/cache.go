@@ -274,18 +274,27 @@ func (c *Cache[K, V]) Close() {
 	c.loads.Wait()
 }
 
-// freshState returns the state of a value loaded at now.
-func (c *Cache[K, V]) freshState(v V, now int64) *state[V] {
+// freshState returns the state of a value loaded at now; first says that
+// the entry held no value before.
+func (c *Cache[K, V]) freshState(v V, now int64, first bool) *state[V] {
 	ttl := float64(c.opts.TTL)
 	if c.opts.Jitter > 0 {
 		ttl *= 1 + c.opts.Jitter*(2*rand.Float64()-1)
 	}
 	expires := now + int64(ttl)
+	refresh := expires - int64(ttl*c.opts.RefreshAhead)
+	if first && c.opts.Jitter > 0 && c.opts.RefreshAhead > 0 {
+		// Processes started together load together, and a ±Jitter spread
+		// of each later refresh takes many TTLs to undo that. Drawing the
+		// first refresh anywhere before its normal time spreads them at
+		// once, for one early background refresh per entry.
+		refresh = now + rand.Int64N(refresh-now+1)
+	}
 	return &state[V]{
 		val:        v,
 		loadedAt:   now,
 		attemptAt:  now,
-		refreshAt:  expires - int64(ttl*c.opts.RefreshAhead),
+		refreshAt:  refresh,
 		expiresAt:  expires,
 		staleUntil: expires + int64(c.opts.MaxStale),
 	}

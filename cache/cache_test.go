@@ -175,7 +175,7 @@ func TestJitterSpreadsExpiry(t *testing.T) {
 	c, _ := newTest(t, b, func(o *Options[string, string]) { o.Jitter = 0.1 })
 	lo, hi := int64(1<<62), int64(0)
 	for range 2000 {
-		st := c.freshState("v", 0)
+		st := c.freshState("v", 0, false)
 		lo, hi = min(lo, st.expiresAt), max(hi, st.expiresAt)
 	}
 	ttl := int64(time.Minute)
@@ -184,6 +184,29 @@ func TestJitterSpreadsExpiry(t *testing.T) {
 	}
 	if hi-lo < ttl/10 {
 		t.Errorf("expiries in [%v, %v] are not spread", time.Duration(lo), time.Duration(hi))
+	}
+}
+
+// A first load draws its refresh point anywhere before the normal one, so
+// that processes started together spread their refreshes at once.
+func TestFirstRefreshSpread(t *testing.T) {
+	b := newBackend()
+	c, _ := newTest(t, b, func(o *Options[string, string]) { o.Jitter = 0.1; o.RefreshAhead = 0.2 })
+	ttl := int64(time.Minute)
+	lo, hi := int64(1<<62), int64(0)
+	for range 2000 {
+		st := c.freshState("v", 0, true)
+		if normal := st.expiresAt * 8 / 10; st.refreshAt > normal {
+			t.Fatalf("first refresh at %v, after the normal point %v", time.Duration(st.refreshAt), time.Duration(normal))
+		}
+		lo, hi = min(lo, st.refreshAt), max(hi, st.refreshAt)
+	}
+	if lo > ttl/10 || hi < ttl*7/10 {
+		t.Errorf("first refreshes in [%v, %v], want spread over [0, 80%% of %v]", time.Duration(lo), time.Duration(hi), time.Minute)
+	}
+	c2, _ := newTest(t, b, func(o *Options[string, string]) { o.RefreshAhead = 0.2 })
+	if st := c2.freshState("v", 0, true); st.refreshAt != ttl*8/10 {
+		t.Errorf("without jitter, first refresh at %v, want %v", time.Duration(st.refreshAt), time.Duration(ttl*8/10))
 	}
 }
 

@@ -142,7 +142,7 @@ func (c *Cache[K, V]) complete(e *entry[K, V], gen uint64, v V, err error) *outc
 	case err == nil:
 		out = &outcome[V]{val: v}
 		if current {
-			st := c.freshState(v, now)
+			st := c.freshState(v, now, prev == nil || prev.err != nil)
 			e.state.Store(st)
 			notify = c.newValueLocked(e.key, v)
 			c.scheduleWatchLocked(e.key, st.refreshAt)

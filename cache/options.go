@@ -17,8 +17,10 @@ type Options[K comparable, V any] struct {
 	// TTL is how long a loaded value is fresh. Default 5 minutes.
 	TTL time.Duration
 	// Jitter spreads each entry's TTL uniformly over ±Jitter×TTL so that
-	// processes started together do not refresh together. Default 0.1;
-	// negative disables jitter.
+	// processes started together do not refresh together; with refresh
+	// ahead on, it also draws an entry's first refresh uniformly between
+	// its load and the normal refresh point. Default 0.1; negative
+	// disables both.
 	Jitter float64
 	// RefreshAhead is the last fraction of an entry's TTL during which a hit
 	// starts one background refresh and returns the current value at once.

@@ -27,7 +27,9 @@ type Options struct {
 	// TTL is how long a value is served before it is fetched again.
 	// Default 5 minutes.
 	TTL time.Duration
-	// Jitter spreads each TTL over ±Jitter×TTL. Default 0.1; negative
+	// Jitter spreads each TTL over ±Jitter×TTL, and a value's first
+	// background refresh anywhere before its normal point, so that a fleet
+	// started together does not refresh together. Default 0.1; negative
 	// disables.
 	Jitter float64
 	// RefreshAhead is the last fraction of the TTL in which a read starts a
