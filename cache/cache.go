@@ -37,6 +37,7 @@ type Cache[K comparable, V any] struct {
 	opts  Options[K, V]
 	clock Clock     // nil: the system's monotonic clock
 	epoch time.Time // the clock's zero
+	ticks *ticks    // non-nil: Options.ClockGranularity is set
 
 	index readmap.Map[K, *entry[K, V]]
 	group singleflight.Group
@@ -65,6 +66,9 @@ func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V]))
 		c.epoch = c.clock.Now()
 	} else {
 		c.epoch = time.Now()
+		if o.ClockGranularity > 0 {
+			c.ticks = startTicks(c.epoch, o.ClockGranularity)
+		}
 	}
 	c.root, c.cancel = context.WithCancel(context.Background())
 	return c
@@ -74,6 +78,9 @@ func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V]))
 // clock is read through its monotonic reading only: it is half the cost of
 // a wall-clock reading and does not jump when the wall clock is stepped.
 func (c *Cache[K, V]) now() int64 {
+	if c.ticks != nil {
+		return c.ticks.now.Load()
+	}
 	if c.clock == nil {
 		return int64(time.Since(c.epoch))
 	}
@@ -272,6 +279,9 @@ func (c *Cache[K, V]) Close() {
 	c.mu.Unlock()
 	c.cancel()
 	c.loads.Wait()
+	if c.ticks != nil {
+		c.ticks.stop()
+	}
 }
 
 // freshState returns the state of a value loaded at now; first says that

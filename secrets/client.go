@@ -14,9 +14,11 @@ package secrets
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
@@ -105,6 +107,7 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		co.CountHits = o.CountHits
 		co.Logger = o.Logger
 		co.Clock = o.Clock
+		co.ClockGranularity = clockGranularity(o)
 		co.IsTransient = providers.IsTransient
 		co.SameVersion = sameVersion
 		co.Stored = c.checkRotation
@@ -117,6 +120,19 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		}
 	}
 	return c, nil
+}
+
+// clockGranularity is o.ClockGranularity, or 0 in AWS Lambda, whose
+// runtime API address the Lambda service sets in every function's
+// environment.
+func clockGranularity(o Options) time.Duration {
+	if o.ClockGranularity <= 0 || os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
+		return o.ClockGranularity
+	}
+	if o.Logger != nil {
+		o.Logger.Info("secrets: ClockGranularity ignored in AWS Lambda; the system clock is read on every access")
+	}
+	return 0
 }
 
 // load fetches the value a reference without #key names.

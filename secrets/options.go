@@ -56,6 +56,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
+	// ClockGranularity, when positive (at least 1 ms), makes cache reads
+	// use a clock that a goroutine advances this often instead of reading
+	// the system clock, which on many virtual machines costs more than the
+	// rest of a hit. Values then expire up to this much late. It is for
+	// long-running processes such as ECS services, and is ignored in AWS
+	// Lambda (when AWS_LAMBDA_RUNTIME_API is set): a frozen function's
+	// goroutine does not run, so after a thaw its clock would show the
+	// time of the freeze. Default 0: every read reads the system clock.
+	ClockGranularity time.Duration
 	// NoRotationSchedule stops the Client from reading Secrets Manager
 	// rotation schedules (DescribeSecret, once per TTL per secret), so
 	// values expire by TTL only. Set it when the role is not granted
@@ -116,6 +125,11 @@ func WithHitCounting() func(*Options) { return func(o *Options) { o.CountHits = 
 
 // WithLogger sets Options.Logger.
 func WithLogger(l *slog.Logger) func(*Options) { return func(o *Options) { o.Logger = l } }
+
+// WithClockGranularity sets Options.ClockGranularity.
+func WithClockGranularity(d time.Duration) func(*Options) {
+	return func(o *Options) { o.ClockGranularity = d }
+}
 
 // WithClock sets Options.Clock.
 func WithClock(c Clock) func(*Options) { return func(o *Options) { o.Clock = c } }

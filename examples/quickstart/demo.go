@@ -35,7 +35,10 @@ func demo(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "kumo AWS emulator at %s, in this process\n", srv.URL)
 	fmt.Fprintf(w, "stored secret %s (version %.8s), parameters %s and %s\n\n", secretName, version, apiKeyParam, timeoutParam)
 
-	c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg), secrets.WithTTL(demoTTL), secrets.WithHitCounting())
+	c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg), secrets.WithTTL(demoTTL), secrets.WithHitCounting(),
+		// Jitter spreads the refreshes of a fleet of processes; this demo
+		// is one process, and its counts should come out the same each run.
+		secrets.WithJitter(-1))
 	if err != nil {
 		return err
 	}
