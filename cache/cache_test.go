@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secretref/secretref/internal/fakeclock"
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/fakeclock"
+	"github.com/secretref/secretref/internal/testing/poll"
 )
 
 var errTransient = errors.New("transient failure")

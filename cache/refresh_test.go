@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -10,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/poll"
+	"github.com/secretref/secretref/internal/testing/syncbuf"
 )
 
 // withRefreshAhead turns refresh ahead on for the last 20% of the TTL.
@@ -246,7 +246,7 @@ func TestWatchPollsWithoutReads(t *testing.T) {
 }
 
 func TestWatchPanicIsContained(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	b := newBackend()
 	b.set("k", "v1")
 	c, clk := newTest(t, b, func(o *Options[string, string]) { o.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
@@ -274,7 +274,7 @@ func TestExpireBy(t *testing.T) {
 }
 
 func TestLoggerNamesKeyNotValue(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	b := newBackend()
 	b.set("key-name", "the-value")
 	c, clk := newTest(t, b, func(o *Options[string, string]) { o.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
@@ -289,21 +289,4 @@ func TestLoggerNamesKeyNotValue(t *testing.T) {
 	if strings.Contains(out, "the-value") {
 		t.Errorf("log contains the value")
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

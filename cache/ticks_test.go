@@ -7,7 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/poll"
 )
 
 // With a coarse clock, values still expire: the clock goroutine advances

@@ -20,8 +20,8 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/logging"
 
-	"github.com/secretref/secretref/internal/faultproxy"
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/faultproxy"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 	"github.com/secretref/secretref/secrets"
 )
 

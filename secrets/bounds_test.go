@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/poll"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/secrets"
 )

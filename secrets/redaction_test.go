@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"text/template"
 
@@ -28,7 +27,8 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/logging"
 
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/internal/testing/syncbuf"
 	"github.com/secretref/secretref/secrets"
 )
 
@@ -383,25 +383,6 @@ func TestErrorsNeverShowValues(t *testing.T) {
 	checkNoLeak(t, "the log of the errors", buf.String(), allRedacted...)
 }
 
-// syncBuffer is a bytes.Buffer that the SDK's logger may write to from
-// several goroutines (a background look-up of the rotation schedule).
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // A configuration that asks the SDK to log request and response bodies
 // does not make the Client log a secret: the providers turn body logging
 // off, and the request and response headers it still logs hold no value.
@@ -418,7 +399,7 @@ func TestSDKLoggingNeverShowsValues(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var logged syncBuffer
+	var logged syncbuf.Buffer
 	cfg := srv.Config(t,
 		awsconfig.WithClientLogMode(aws.LogRequest|aws.LogRequestWithBody|aws.LogResponse|aws.LogResponseWithBody|aws.LogRetries),
 		awsconfig.WithLogger(logging.NewStandardLogger(&logged)))

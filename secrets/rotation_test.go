@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/secretref/secretref/internal/fakeclock"
-	"github.com/secretref/secretref/internal/kumotest"
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/fakeclock"
+	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/internal/testing/poll"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/secrets"

@@ -13,7 +13,7 @@ import (
 
 	"github.com/secretref/secretref/examples/migrate-secretcache/after"
 	"github.com/secretref/secretref/examples/migrate-secretcache/before"
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 )
 
 // credentials is what either Source returned, and how it prints.

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/secretref/secretref/internal/exampletest"
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/exampletest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 )
 
 // The program runs as a process of its own: kumo, which it embeds, has

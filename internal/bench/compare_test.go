@@ -16,7 +16,7 @@ import (
 	"gocloud.dev/runtimevar/awssecretsmanager"
 	"gocloud.dev/runtimevar/constantvar"
 
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 	"github.com/secretref/secretref/providers/memory"
 	smprovider "github.com/secretref/secretref/providers/secretsmanager"
 	"github.com/secretref/secretref/secrets"

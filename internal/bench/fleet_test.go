@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/secretref/secretref/cache"
-	"github.com/secretref/secretref/internal/fakeclock"
+	"github.com/secretref/secretref/internal/testing/fakeclock"
 )
 
 // The fleet: instances started in the same second, each caching fleetRefs

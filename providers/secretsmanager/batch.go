@@ -11,8 +11,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/secretref/secretref/internal/awserr"
 	"github.com/secretref/secretref/providers"
+	"github.com/secretref/secretref/providers/internal/awserr"
 )
 
 // MaxBatch is the most secret ids one BatchGetSecretValue call takes.

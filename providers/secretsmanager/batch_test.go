@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 	"github.com/secretref/secretref/providers"
 )
 

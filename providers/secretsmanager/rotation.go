@@ -7,8 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/secretref/secretref/internal/awserr"
 	"github.com/secretref/secretref/providers"
+	"github.com/secretref/secretref/providers/internal/awserr"
 )
 
 var _ providers.RotationScheduler = (*Provider)(nil)

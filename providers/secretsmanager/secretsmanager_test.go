@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/providertest"
 )

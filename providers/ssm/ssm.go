@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/secretref/secretref/internal/awserr"
 	"github.com/secretref/secretref/providers"
+	"github.com/secretref/secretref/providers/internal/awserr"
 )
 
 // API is the part of the Parameter Store client a Provider calls; tests

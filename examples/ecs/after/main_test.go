@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/secretref/secretref/internal/exampletest"
-	"github.com/secretref/secretref/internal/kumotest"
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/exampletest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/internal/testing/poll"
 )
 
 var service = exampletest.Binary{Package: "./examples/ecs/after", Name: "service"}

@@ -16,14 +16,14 @@ import (
 
 	"github.com/secretref/secretref/examples/lambda/internal/partner"
 	"github.com/secretref/secretref/examples/lambda/internal/partnertest"
-	"github.com/secretref/secretref/internal/exampletest"
-	"github.com/secretref/secretref/internal/kumotest"
+	"github.com/secretref/secretref/internal/testing/exampletest"
+	"github.com/secretref/secretref/internal/testing/kumotest"
 )
 
 var (
 	// bootstrap is the function, built as for the provided.al2023 runtime.
 	bootstrap = exampletest.Binary{Package: "./examples/lambda/after", Name: "bootstrap", BuildFlags: []string{"-tags", "lambda.norpc"}}
-	rie       = exampletest.Binary{Package: "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", Name: "aws-lambda-rie"}
+	rie       = exampletest.Binary{Package: "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie", Module: "internal/testing/tools", Name: "aws-lambda-rie"}
 )
 
 func TestMain(m *testing.M) { os.Exit(exampletest.Main(m, &bootstrap, &rie)) }

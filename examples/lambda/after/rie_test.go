@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secretref/secretref/internal/exampletest"
-	"github.com/secretref/secretref/internal/poll"
+	"github.com/secretref/secretref/internal/testing/exampletest"
+	"github.com/secretref/secretref/internal/testing/poll"
 )
 
 // emulator is the AWS Lambda Runtime Interface Emulator running the

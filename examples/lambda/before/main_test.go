@@ -8,7 +8,7 @@ import (
 
 	"github.com/secretref/secretref/examples/lambda/internal/partner"
 	"github.com/secretref/secretref/examples/lambda/internal/partnertest"
-	"github.com/secretref/secretref/internal/exampletest"
+	"github.com/secretref/secretref/internal/testing/exampletest"
 )
 
 // The function works until the partner rotates its API key; then every

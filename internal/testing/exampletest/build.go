@@ -3,10 +3,10 @@ package exampletest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/secretref/secretref/internal/testing/gocmd"
 )
 
 // Binary is a program a test package builds once, in TestMain.
@@ -16,6 +16,9 @@ type Binary struct {
 	Package string
 	// Name is the executable's file name.
 	Name string
+	// Module is the directory, relative to the module root, of the module
+	// to build Package in; empty for the root module itself.
+	Module string
 	// BuildFlags are added to go build's command line ("-tags", "lambda.norpc").
 	BuildFlags []string
 	// Path is where Main built the executable.
@@ -46,18 +49,9 @@ func Main(m *testing.M, bins ...*Binary) int {
 }
 
 func (b *Binary) build(dir string) error {
-	_, here, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(here), "..", "..")
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
 	path := filepath.Join(dir, b.Name)
-	args := append([]string{"build", "-o", path}, b.BuildFlags...)
-	cmd := exec.Command(goTool, append(args, b.Package)...)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", b.Package, err, out)
+	if err := gocmd.Build(filepath.Join(gocmd.Root(), b.Module), path, b.Package, b.BuildFlags...); err != nil {
+		return err
 	}
 	b.Path = path
 	return nil

@@ -13,11 +13,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secretref/secretref/internal/testing/gocmd"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -117,10 +118,9 @@ func Binary() (string, error) {
 }
 
 func build() (string, error) {
-	_, here, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(here), "..", "..")
+	root := gocmd.Root()
 	h := sha256.New()
-	for _, f := range []string{"go.sum", "internal/kumoserver/main.go"} {
+	for _, f := range []string{"go.sum", "internal/testing/kumoserver/main.go"} {
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			return "", err
@@ -132,14 +132,8 @@ func build() (string, error) {
 		return bin, nil
 	}
 	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	cmd := exec.Command(goTool, "build", "-o", tmp, "./internal/kumoserver")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./internal/kumoserver: %v\n%s", err, out)
+	if err := gocmd.Build(root, tmp, "./internal/testing/kumoserver"); err != nil {
+		return "", err
 	}
 	// Rename is atomic: packages testing in parallel may build at once.
 	return bin, os.Rename(tmp, bin)

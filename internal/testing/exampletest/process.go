@@ -1,14 +1,14 @@
 package exampletest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/secretref/secretref/internal/testing/syncbuf"
 )
 
 // Command is a program to run under test.
@@ -26,7 +26,7 @@ type Command struct {
 // Process is a program started by Start. It is stopped when its test ends.
 type Process struct {
 	cmd  *exec.Cmd
-	out  lockedBuffer
+	out  syncbuf.Buffer
 	done chan struct{} // closed when the program has exited
 	err  error         // what Wait returned; read after done is closed
 }
@@ -114,23 +114,4 @@ func (p *Process) Stop(t testing.TB, sig os.Signal, timeout time.Duration) error
 		t.Fatalf("%s did not exit within %v of %v", p.cmd.Path, timeout, sig)
 		return nil
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a
-// program's two output streams and the test's reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

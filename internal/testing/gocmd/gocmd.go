@@ -1,0 +1,35 @@
+// Package gocmd runs the go command from tests: to build the programs a test
+// runs as processes of their own (the emulator, the examples).
+package gocmd
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// Root returns the directory of the module that holds this package.
+func Root() string {
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "..", "..", "..")
+}
+
+// Build runs go build -o out with flags and pkg in dir (Root when empty).
+// The go command is found on PATH, where go test puts its own first.
+func Build(dir, out, pkg string, flags ...string) error {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return fmt.Errorf("the go command is not on PATH: %w", err)
+	}
+	if dir == "" {
+		dir = Root()
+	}
+	args := append([]string{"build", "-o", out}, flags...)
+	cmd := exec.Command(goTool, append(args, pkg)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return nil
+}
