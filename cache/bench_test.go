@@ -21,12 +21,15 @@ var (
 const benchKey = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"
 
 // identity loads a key as its own value, at once.
-func identity(_ context.Context, k string) (string, error) { return k, nil }
+func identity(_ context.Context, k string) cache.Loaded[string] { return cache.Loaded[string]{Value: k} }
 
 // warmCache returns a cache holding keys, with every hit path published.
 func warmCache(b *testing.B, keys ...string) *cache.Cache[string, string] {
 	b.Helper()
-	c := cache.New(identity)
+	c, err := cache.New(identity)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Cleanup(c.Close)
 	ctx := context.Background()
 	// A key's first reads go through the cache's lock until the lock-free
@@ -147,11 +150,14 @@ func BenchmarkMissStorm(b *testing.B) {
 		var arrived, done sync.WaitGroup
 		arrived.Add(stormSize)
 		done.Add(stormSize)
-		c := cache.New(func(_ context.Context, k string) (string, error) {
+		c, err := cache.New(func(_ context.Context, k string) cache.Loaded[string] {
 			calls.Add(1)
 			arrived.Wait()
-			return k, nil
+			return cache.Loaded[string]{Value: k}
 		})
+		if err != nil {
+			b.Fatal(err)
+		}
 		start := make(chan struct{})
 		for range stormSize {
 			go func() {

@@ -5,12 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"strconv"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/secretref/secretref/internal/readmap"
 )
@@ -22,77 +18,58 @@ var ErrClosed = errors.New("cache is closed")
 // panic's value is not kept: it could hold what was being loaded.
 var ErrLoadPanicked = errors.New("load panicked")
 
-// Loader loads the value for a key. It is called with a context that is
-// detached from the callers' cancellation and bounded by
-// Options.LoadTimeout, and must honour it.
-type Loader[K comparable, V any] func(ctx context.Context, key K) (V, error)
+// closeGrace bounds how long Close waits for loads to return after it
+// cancelled them: a loader that ignores its context must not make Close
+// hang. Their callers are answered ErrClosed at once.
+const closeGrace = time.Second
 
 // Cache caches the values a [Loader] returns. See the package documentation
 // for what it guarantees.
 //
-// A Cache is safe for concurrent use by multiple goroutines. Loaders and
-// watcher functions are never called with a lock of the Cache held.
+// A Cache is safe for concurrent use by multiple goroutines. Loaders, batch
+// loaders, observers and watch functions are never called with a lock of
+// the Cache held.
 type Cache[K comparable, V any] struct {
 	load  Loader[K, V]
 	opts  Options[K, V]
-	clock Clock     // nil: the system's monotonic clock
-	epoch time.Time // the clock's zero
-	ticks *ticks    // non-nil: Options.ClockGranularity is set
-
+	clock *clock
 	index readmap.Map[K, *entry[K, V]]
-	group singleflight.Group
 	stats counters
 
 	root   context.Context // cancelled by Close; ends every load
 	cancel context.CancelFunc
-	loads  sync.WaitGroup // loads in progress
+	loads  sync.WaitGroup // goroutines running loads
 
 	mu       sync.Mutex
 	closed   bool
-	nextID   uint64
+	seq      uint64 // numbers loads in the order they begin
 	lru      lru[K, V]
+	groups   map[string]*group[K, V]
 	watchers map[K]*watchSet[V]
+	running  map[*job[K, V]]struct{} // loads that Close must answer
 }
 
-// New returns a Cache that loads values with load.
-func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V])) *Cache[K, V] {
+// New returns a Cache that loads values with load. It fails only when the
+// options are invalid; the error names the field.
+func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V])) (*Cache[K, V], error) {
 	var o Options[K, V]
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
 	o = o.withDefaults()
-	c := &Cache[K, V]{load: load, opts: o, clock: o.Clock, watchers: make(map[K]*watchSet[V])}
-	if c.clock != nil {
-		c.epoch = c.clock.Now()
-	} else {
-		c.epoch = time.Now()
-		if o.ClockGranularity > 0 {
-			c.ticks = startTicks(c.epoch, o.ClockGranularity)
-		}
+	c := &Cache[K, V]{
+		load:     load,
+		opts:     o,
+		clock:    newClock(o.Settings),
+		groups:   make(map[string]*group[K, V]),
+		watchers: make(map[K]*watchSet[V]),
+		running:  make(map[*job[K, V]]struct{}),
 	}
 	c.root, c.cancel = context.WithCancel(context.Background())
-	return c
-}
-
-// now reads the clock in nanoseconds since the cache was made. The system
-// clock is read through its monotonic reading only: it is half the cost of
-// a wall-clock reading and does not jump when the wall clock is stepped.
-func (c *Cache[K, V]) now() int64 {
-	if c.ticks != nil {
-		return c.ticks.now.Load()
-	}
-	if c.clock == nil {
-		return int64(time.Since(c.epoch))
-	}
-	return int64(c.clock.Now().Sub(c.epoch))
-}
-
-// at converts a wall-clock time to the cache's clock.
-func (c *Cache[K, V]) at(t time.Time) int64 {
-	if c.clock == nil {
-		return int64(time.Until(t)) + c.now()
-	}
-	return int64(t.Sub(c.epoch))
+	return c, nil
 }
 
 // Get returns the value for k, loading it if the cache holds no usable one.
@@ -100,15 +77,14 @@ func (c *Cache[K, V]) at(t time.Time) int64 {
 // needed load completes, Get returns ctx's error at once; the load goes on
 // for the other callers.
 func (c *Cache[K, V]) Get(ctx context.Context, k K) (V, error) {
-	e, ok := c.index.Load(k)
-	if ok {
+	if e, ok := c.index.Load(k); ok {
 		if st := e.state.Load(); st != nil {
-			now := c.now()
+			now := c.clock.now()
 			if now < st.refreshAt {
 				c.hit(e, now)
 				return st.val, st.err
 			}
-			return c.getEntry(ctx, e, st, now)
+			return c.read(ctx, e, st, now)
 		}
 	}
 	return c.getSlow(ctx, k)
@@ -119,7 +95,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K) (V, error) {
 func (c *Cache[K, V]) Peek(k K) (V, bool) {
 	if e, ok := c.index.Load(k); ok {
 		if st := e.state.Load(); st != nil && st.err == nil {
-			if now := c.now(); now < st.expiresAt {
+			if now := c.clock.now(); now < st.expiresAt {
 				c.hit(e, now)
 				return st.val, true
 			}
@@ -133,9 +109,7 @@ func (c *Cache[K, V]) hit(e *entry[K, V], now int64) {
 	if now-e.used.Load() > usedGranularity {
 		e.used.Store(now)
 	}
-	if c.opts.CountHits {
-		c.stats.hits.Add(1)
-	}
+	c.stats.hits.add()
 }
 
 func (c *Cache[K, V]) getSlow(ctx context.Context, k K) (V, error) {
@@ -144,112 +118,137 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, k K) (V, error) {
 		var zero V
 		return zero, err
 	}
-	now := c.now()
-	return c.getEntry(ctx, e, e.state.Load(), now)
+	return c.read(ctx, e, e.state.Load(), c.clock.now())
 }
 
-// getEntry answers a read of e whose state st (possibly nil) is not fresh
-// enough for the fast path.
-func (c *Cache[K, V]) getEntry(ctx context.Context, e *entry[K, V], st *state[V], now int64) (V, error) {
-	if v, err, ok := c.cached(e, st, now); ok {
-		return v, err
+// read answers a read of e, whose state st (possibly nil) was not fresh
+// enough for the fast path, as its phase says.
+func (c *Cache[K, V]) read(ctx context.Context, e *entry[K, V], st *state[V], now int64) (V, error) {
+	if st != nil && st.err == nil && now < st.expiresAt && (now < st.retryAt || e.loading.Load()) {
+		// Due for a refresh that is running or held back: serve, no lock.
+		c.hit(e, now)
+		return st.val, nil
 	}
-	c.stats.misses.Add(1)
-	return c.wait(ctx, c.startLoad(ctx, e, st)).result(&c.stats)
+	for {
+		c.mu.Lock()
+		if e.dead.Load() {
+			c.mu.Unlock()
+			var err error
+			if e, err = c.entryFor(e.key); err != nil {
+				var zero V
+				return zero, err
+			}
+			continue
+		}
+		st = e.state.Load()
+		switch phaseOf(st, now, c.inFlightLocked(e, now), int64(c.opts.StaleWait)) {
+		case phaseFresh, phaseNegative:
+			c.mu.Unlock()
+			c.hit(e, now)
+			return st.val, st.err
+		case phaseAhead:
+			start := c.refreshLocked(e, st, now, RefreshAhead)
+			c.mu.Unlock()
+			start()
+			c.hit(e, now)
+			return st.val, nil
+		case phaseStale:
+			start := c.refreshLocked(e, st, now, RefreshRetry)
+			c.mu.Unlock()
+			start()
+			c.hit(e, now)
+			c.servedStale(e.key, max(now-st.expiresAt, 0))
+			return st.val, nil
+		}
+		// Expired or missing: wait for a load.
+		f := e.flight
+		start := func() {}
+		if f == nil {
+			var j *job[K, V]
+			j, f = c.beginJobLocked(ctx, []*entry[K, V]{e}, now, 0)
+			start = func() { c.launch(j) }
+		}
+		c.mu.Unlock()
+		start()
+		c.stats.misses.Add(1)
+		c.opts.Observer.Missed(e.key)
+		var stale *state[V]
+		if st != nil && st.err == nil && now < st.staleUntil {
+			stale = st
+		}
+		return c.await(ctx, e.key, f, stale, now)
+	}
 }
 
-// cached answers a read of e from its state st (possibly nil) when that
-// needs no waiting for a load, starting a background refresh when one is
-// due. ok is false when the caller must wait for a load.
-func (c *Cache[K, V]) cached(e *entry[K, V], st *state[V], now int64) (v V, err error, ok bool) {
-	switch {
-	case st == nil:
-		return v, nil, false
-	case now < st.refreshAt:
-		c.hit(e, now)
-		return st.val, st.err, true
-	case now < st.expiresAt:
-		c.hit(e, now)
-		c.refreshInBackground(e, st, now)
-		return st.val, st.err, true
-	case st.err == nil && st.lastErr != nil && now < st.staleUntil:
-		// Refreshes are failing for a transient reason: serve the last
-		// good value at once and let one background retry try again.
-		c.hit(e, now)
-		c.stats.staleServes.Add(1)
-		c.refreshInBackground(e, st, now)
-		return st.val, nil, true
+// inFlightLocked returns how long e's load in flight has run, or -1.
+func (c *Cache[K, V]) inFlightLocked(e *entry[K, V], now int64) int64 {
+	if e.flight == nil {
+		return -1
 	}
-	return v, nil, false
+	return now - e.flight.started
+}
+
+func (c *Cache[K, V]) servedStale(k K, age int64) {
+	c.stats.staleServes.Add(1)
+	c.opts.Observer.ServedStale(k, time.Duration(age))
 }
 
 // entryFor returns k's live entry, creating it (and evicting to make room)
 // when there is none.
 func (c *Cache[K, V]) entryFor(k K) (*entry[K, V], error) {
+	if e, ok := c.index.Load(k); ok && !e.dead.Load() {
+		return e, nil
+	}
+	group, size := c.opts.Batch(k) // the user's function: not under the lock
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.entryForLocked(k, group, size)
+}
+
+func (c *Cache[K, V]) entryForLocked(k K, group string, size int) (*entry[K, V], error) {
 	if c.closed {
 		return nil, ErrClosed
 	}
 	if e, ok := c.index.LoadExact(k); ok {
 		return e, nil
 	}
-	c.nextID++
-	e := &entry[K, V]{key: k, id: c.nextID}
-	now := c.now()
+	e := &entry[K, V]{key: k}
+	now := c.clock.now()
 	e.used.Store(now)
 	e.queuedAt = now
 	c.index.Store(k, e)
 	c.lru.pushBack(e)
+	c.joinGroupLocked(e, group, size)
 	for c.lru.n > c.opts.MaxEntries {
-		c.removeLocked(c.lru.oldest())
+		old := c.lru.oldest()
+		c.removeLocked(old)
 		c.stats.evictions.Add(1)
+		c.opts.Observer.Evicted(old.key)
 	}
 	return e, nil
 }
 
 func (c *Cache[K, V]) removeLocked(e *entry[K, V]) {
-	if e.dead {
+	if e.dead.Load() {
 		return
 	}
-	e.dead = true
+	e.dead.Store(true)
 	e.state.Store(nil)
 	c.index.Delete(e.key)
 	c.lru.remove(e)
+	c.leaveGroupLocked(e)
 }
 
 // Invalidate drops the value for k. The next Get loads it again, and a load
-// that started before Invalidate does not store its result.
+// that began before Invalidate does not store its result.
 func (c *Cache[K, V]) Invalidate(k K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.index.LoadExact(k); ok {
-		c.removeLocked(e)
-		c.scheduleWatchLocked(k, c.now())
+		e.state.Store(nil)
+		e.floor = c.seq + 1
+		c.scheduleWatchLocked(k, c.clock.now())
 	}
-}
-
-// ExpireBy makes the value now held for k expire no later than t, so that it
-// is refreshed then. It has no effect when the value was loaded at or after
-// t, or already expires before t.
-func (c *Cache[K, V]) ExpireBy(k K, t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.index.LoadExact(k)
-	if !ok {
-		return
-	}
-	st := e.state.Load()
-	at := c.at(t)
-	if st == nil || st.err != nil || at <= st.loadedAt || at >= st.expiresAt {
-		return
-	}
-	clamped := *st
-	clamped.expiresAt = at
-	clamped.refreshAt = min(st.refreshAt, at)
-	clamped.staleUntil = at + int64(c.opts.MaxStale)
-	e.state.Store(&clamped)
-	c.scheduleWatchLocked(k, clamped.refreshAt)
 }
 
 // Len returns the number of entries.
@@ -259,8 +258,10 @@ func (c *Cache[K, V]) Len() int {
 	return c.lru.n
 }
 
-// Close drops every entry, stops watchers, cancels the loads in progress and
-// waits for them to return. A Cache used after Close returns ErrClosed.
+// Close drops every entry, stops watchers, cancels the loads in progress
+// and waits for them to return, at most about a second: a load whose loader
+// ignores its context is abandoned, its callers answered ErrClosed. A Cache
+// used after Close returns ErrClosed.
 func (c *Cache[K, V]) Close() {
 	c.mu.Lock()
 	if c.closed {
@@ -276,60 +277,34 @@ func (c *Cache[K, V]) Close() {
 		ws.stopLocked()
 		delete(c.watchers, k)
 	}
+	jobs := make([]*job[K, V], 0, len(c.running))
+	for j := range c.running {
+		jobs = append(jobs, j)
+	}
 	c.mu.Unlock()
 	c.cancel()
-	c.loads.Wait()
-	if c.ticks != nil {
-		c.ticks.stop()
+	for _, j := range jobs {
+		c.answer(j, nil, ErrClosed)
 	}
-}
-
-// freshState returns the state of a value loaded at now; first says that
-// the entry held no value before.
-func (c *Cache[K, V]) freshState(v V, now int64, first bool) *state[V] {
-	ttl := float64(c.opts.TTL)
-	if c.opts.Jitter > 0 {
-		ttl *= 1 + c.opts.Jitter*(2*rand.Float64()-1)
+	done := make(chan struct{})
+	go func() {
+		c.loads.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
 	}
-	expires := now + int64(ttl)
-	refresh := expires - int64(ttl*c.opts.RefreshAhead)
-	if first && c.opts.Jitter > 0 && c.opts.RefreshAhead > 0 {
-		// Processes started together load together, and a ±Jitter spread
-		// of each later refresh takes many TTLs to undo that. Drawing the
-		// first refresh anywhere before its normal time spreads them at
-		// once, for one early background refresh per entry.
-		refresh = now + rand.Int64N(refresh-now+1)
-	}
-	return &state[V]{
-		val:        v,
-		loadedAt:   now,
-		attemptAt:  now,
-		refreshAt:  refresh,
-		expiresAt:  expires,
-		staleUntil: expires + int64(c.opts.MaxStale),
-	}
-}
-
-// backoff returns the delay before the next retry after n failures: it
-// doubles from RetryBackoff up to MaxRetryBackoff, then is drawn uniformly
-// from its upper half so that processes failing together spread out.
-func (c *Cache[K, V]) backoff(n int) int64 {
-	d := c.opts.RetryBackoff << min(n-1, 30)
-	if d <= 0 || d > c.opts.MaxRetryBackoff {
-		d = c.opts.MaxRetryBackoff
-	}
-	return int64(d)/2 + rand.Int64N(int64(d)/2+1)
-}
-
-func flightKey(id, gen uint64) string {
-	return strconv.FormatUint(id, 10) + "/" + strconv.FormatUint(gen, 10)
+	c.clock.stop()
 }
 
 func (c *Cache[K, V]) logFailure(k K, err error, stale bool) {
-	if c.opts.Logger == nil {
+	l := c.opts.Logger
+	if l == nil {
 		return
 	}
-	c.opts.Logger.Warn("cache: load failed", slog.Any("key", k), slog.Bool("serving_last_good_value", stale), slog.String("error", err.Error()))
+	l.Log(context.Background(), c.opts.FailureLevel.Level(), "cache: background refresh failed",
+		slog.Any("key", k), slog.Bool("serving_last_good_value", stale), slog.String("error", err.Error()))
 }
 
 func panicError(r any) error {

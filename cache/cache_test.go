@@ -49,7 +49,12 @@ func (b *backend) fail(k string, err error) {
 	b.errs[k] = err
 }
 
-func (b *backend) load(ctx context.Context, k string) (string, error) {
+func (b *backend) load(ctx context.Context, k string) Loaded[string] {
+	v, err := b.get(ctx, k)
+	return Loaded[string]{Value: v, Err: err}
+}
+
+func (b *backend) get(ctx context.Context, k string) (string, error) {
 	b.calls.Add(1)
 	if b.started != nil {
 		b.started <- k
@@ -86,15 +91,32 @@ func newTest(t *testing.T, b *backend, opts ...func(*Options[string, string])) (
 	base := func(o *Options[string, string]) {
 		o.Clock = clk
 		o.TTL = time.Minute
-		o.Jitter = -1
-		o.RefreshAhead = -1
+		o.Jitter = Disabled
+		o.RefreshAhead = Disabled
 		o.IsTransient = isTransient
 		o.SameVersion = func(a, b string) bool { return a == b }
-		o.CountHits = true
 	}
-	c := New(b.load, append([]func(*Options[string, string]){base}, opts...)...)
-	t.Cleanup(c.Close)
+	c := mustNew(t, b.load, append([]func(*Options[string, string]){base}, opts...)...)
 	return c, clk
+}
+
+// mustNew returns a new cache, closed when t ends.
+func mustNew[K comparable, V any](t testing.TB, load Loader[K, V], opts ...func(*Options[K, V])) *Cache[K, V] {
+	t.Helper()
+	c, err := New(load, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// simple adapts a loader of the (value, error) shape.
+func simple[K comparable, V any](f func(context.Context, K) (V, error)) Loader[K, V] {
+	return func(ctx context.Context, k K) Loaded[V] {
+		v, err := f(ctx, k)
+		return Loaded[V]{Value: v, Err: err}
+	}
 }
 
 func mustGet(t *testing.T, c *Cache[string, string], k, want string) {
@@ -141,7 +163,7 @@ func TestConcurrentMissesMakeOneLoad(t *testing.T) {
 func TestHitAllocatesNothing(t *testing.T) {
 	b := newBackend()
 	b.set("k", "v")
-	c, _ := newTest(t, b, func(o *Options[string, string]) { o.CountHits = false })
+	c, _ := newTest(t, b)
 	mustGet(t, c, "k", "v")
 	h := c.Handle("k")
 	ctx := context.Background()
@@ -175,7 +197,7 @@ func TestJitterSpreadsExpiry(t *testing.T) {
 	c, _ := newTest(t, b, func(o *Options[string, string]) { o.Jitter = 0.1 })
 	lo, hi := int64(1<<62), int64(0)
 	for range 2000 {
-		st := c.freshState("v", 0, false)
+		st := c.freshState(Loaded[string]{Value: "v"}, 0, 0, false)
 		lo, hi = min(lo, st.expiresAt), max(hi, st.expiresAt)
 	}
 	ttl := int64(time.Minute)
@@ -195,7 +217,7 @@ func TestFirstRefreshSpread(t *testing.T) {
 	ttl := int64(time.Minute)
 	lo, hi := int64(1<<62), int64(0)
 	for range 2000 {
-		st := c.freshState("v", 0, true)
+		st := c.freshState(Loaded[string]{Value: "v"}, 0, 0, true)
 		if normal := st.expiresAt * 8 / 10; st.refreshAt > normal {
 			t.Fatalf("first refresh at %v, after the normal point %v", time.Duration(st.refreshAt), time.Duration(normal))
 		}
@@ -205,7 +227,7 @@ func TestFirstRefreshSpread(t *testing.T) {
 		t.Errorf("first refreshes in [%v, %v], want spread over [0, 80%% of %v]", time.Duration(lo), time.Duration(hi), time.Minute)
 	}
 	c2, _ := newTest(t, b, func(o *Options[string, string]) { o.RefreshAhead = 0.2 })
-	if st := c2.freshState("v", 0, true); st.refreshAt != ttl*8/10 {
+	if st := c2.freshState(Loaded[string]{Value: "v"}, 0, 0, true); st.refreshAt != ttl*8/10 {
 		t.Errorf("without jitter, first refresh at %v, want %v", time.Duration(st.refreshAt), time.Duration(ttl*8/10))
 	}
 }
@@ -234,8 +256,7 @@ func TestWaiterGivesUpAlone(t *testing.T) {
 }
 
 func TestLoaderPanicFailsTheLoadOnly(t *testing.T) {
-	c := New(func(context.Context, string) (string, error) { panic("the secret is hunter2") })
-	defer c.Close()
+	c := mustNew(t, simple(func(context.Context, string) (string, error) { panic("the secret is hunter2") }))
 	_, err := c.Get(context.Background(), "k")
 	if !errors.Is(err, ErrLoadPanicked) {
 		t.Fatalf("error %v, want ErrLoadPanicked", err)
@@ -329,9 +350,8 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestManyKeysStayWithinMaxEntries(t *testing.T) {
-	c := New(func(_ context.Context, k int) (int, error) { return k, nil },
+	c := mustNew(t, simple(func(_ context.Context, k int) (int, error) { return k, nil }),
 		func(o *Options[int, int]) { o.MaxEntries = 64 })
-	defer c.Close()
 	for k := range 100_000 {
 		if v, err := c.Get(context.Background(), k); err != nil || v != k {
 			t.Fatalf("Get(%d) = %d, %v", k, v, err)

@@ -6,39 +6,27 @@ import "sync/atomic"
 // every hit would make cores that read one entry fight over its cache line.
 const usedGranularity = int64(1e6) // 1ms, in clock nanoseconds
 
-// entry is one key's slot. Its state is replaced, never modified, so a hit
-// reads it with one atomic load.
+// entry is one key's slot.
 type entry[K comparable, V any] struct {
-	key K
-	id  uint64 // unique per entry: names the entry's loads
+	key   K
+	group *group[K, V]
 
-	state      atomic.Pointer[state[V]] // nil: never loaded, or removed
-	used       atomic.Int64             // last use, on the cache's clock
-	refreshing atomic.Bool              // a background load is running
+	state atomic.Pointer[state[V]] // nil: never loaded, or removed
+	used  atomic.Int64             // last use, on the cache's clock
+	// loading mirrors flight != nil, for reads that need not lock to see
+	// that a refresh is under way.
+	loading atomic.Bool
 
 	// Guarded by Cache.mu.
-	gen        uint64 // bumped by a forced refresh; a load of an older gen is not stored
-	forcing    bool   // a forced refresh of the current gen has not completed
-	dead       bool   // removed from the cache
-	queuedAt   int64  // value of used when the entry was last queued for eviction
-	prev, next *entry[K, V]
-}
-
-// state is what an entry holds at one moment. Times are nanoseconds on the
-// cache's clock.
-type state[V any] struct {
-	val V
-	err error // a cached load error (negative entry); val is the zero value
-
-	loadedAt   int64 // when val was loaded
-	refreshAt  int64 // from here a hit starts a background refresh
-	expiresAt  int64 // from here val is stale
-	staleUntil int64 // from here val is never served
-
-	attemptAt int64 // when the latest load attempt finished
-	retryAt   int64 // no background attempt before this
-	failures  int   // consecutive failed refreshes since val was loaded
-	lastErr   error // the latest of those failures
+	flight   *flight[V] // the latest load in flight, if any
+	floor    uint64     // loads numbered below it may not store (Invalidate)
+	forcedAt int64      // when the latest forced load began; its flight is forced
+	forced   *flight[V] // the latest forced load, while it runs
+	dead     atomic.Bool // removed from the cache; written under Cache.mu
+	queuedAt int64      // value of used when the entry was last queued for eviction
+	prev     *entry[K, V]
+	next     *entry[K, V]
+	member   int // index in group.members
 }
 
 // lru is an intrusive list of entries, least recently queued first. Hits do

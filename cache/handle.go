@@ -34,12 +34,12 @@ func (h *Handle[K, V]) Get(ctx context.Context) (V, error) {
 	c := h.c
 	if e := h.e.Load(); e != nil {
 		if st := e.state.Load(); st != nil {
-			now := c.now()
+			now := c.clock.now()
 			if now < st.refreshAt {
 				c.hit(e, now)
 				return st.val, st.err
 			}
-			return c.getEntry(ctx, e, st, now)
+			return c.read(ctx, e, st, now)
 		}
 	}
 	e, err := c.entryFor(h.key)
@@ -48,5 +48,5 @@ func (h *Handle[K, V]) Get(ctx context.Context) (V, error) {
 		return zero, err
 	}
 	h.e.Store(e)
-	return c.getEntry(ctx, e, e.state.Load(), c.now())
+	return c.read(ctx, e, e.state.Load(), c.clock.now())
 }

@@ -2,34 +2,35 @@ package cache
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"sync"
 )
 
-// BatchLoader loads several keys in one go. It returns one value and one
-// error per key, in the order of keys.
-type BatchLoader[K comparable, V any] func(ctx context.Context, keys []K) ([]V, []error)
+// maxConcurrentLoads bounds the batch loader calls one GetMany makes at
+// once for one batch group.
+const maxConcurrentLoads = 8
 
-// batched is one key of a batch load: its entry, the generation the load
-// started at, and where its result goes in the caller's slices.
-type batched[K comparable, V any] struct {
-	e   *entry[K, V]
-	gen uint64
-	at  []int
-}
-
-// GetMany returns the value of each key as Get would, in the order of
-// keys, except that the keys the cache holds no usable value for are loaded
-// together, with one call of load. Values it loads are stored as Get's are.
-// A concurrent Get of a key that GetMany is loading may load it again.
-func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K, load BatchLoader[K, V]) ([]V, []error) {
+// GetMany returns the value of each key as Get would, in the order of keys.
+// The keys it must load are loaded with Options.BatchLoad, in chunks of at
+// most their batch group's size, each chunk one call bounded by its own
+// LoadTimeout. The first chunk of a group runs alone, and the others, at
+// most maxConcurrentLoads at a time, after it: what it learns (a batch call
+// refused, a throttled backend) then serves the rest. Keys that another
+// load is loading already share that load.
+func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 	vals := make([]V, len(keys))
 	errs := make([]error, len(keys))
-	var todo []*batched[K, V]
-	byKey := map[K]*batched[K, V]{}
-	now := c.now()
+	type want struct {
+		e     *entry[K, V]
+		at    []int
+		f     *flight[V]
+		stale *state[V] // what to serve if f stalls
+	}
+	byKey := make(map[K]*want, len(keys))
+	wants := make([]*want, 0, len(keys))
 	for i, k := range keys {
-		if b := byKey[k]; b != nil {
-			b.at = append(b.at, i)
+		if w := byKey[k]; w != nil {
+			w.at = append(w.at, i)
 			continue
 		}
 		e, err := c.entryFor(k)
@@ -37,100 +38,153 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K, load BatchLoader[K,
 			errs[i] = err
 			continue
 		}
-		if v, err, ok := c.cached(e, e.state.Load(), now); ok {
+		w := &want{e: e, at: []int{i}}
+		byKey[k] = w
+		wants = append(wants, w)
+	}
+	set := func(w *want, v V, err error) {
+		for _, i := range w.at {
 			vals[i], errs[i] = v, err
+		}
+	}
+
+	now := c.clock.now()
+	var launches []func()
+	var hits []*want
+	var staleAges []int64
+	var staleKeys []K
+	claims := map[*group[K, V]][]*entry[K, V]{}
+	claimedBy := map[*entry[K, V]]*want{}
+	c.mu.Lock()
+	for _, w := range wants {
+		e := w.e
+		if e.dead.Load() {
+			set(w, *new(V), errEvicted)
 			continue
 		}
-		b := &batched[K, V]{e: e, at: []int{i}}
-		byKey[k] = b
-		todo = append(todo, b)
+		st := e.state.Load()
+		switch phaseOf(st, now, c.inFlightLocked(e, now), int64(c.opts.StaleWait)) {
+		case phaseFresh, phaseNegative:
+			set(w, st.val, st.err)
+			hits = append(hits, w)
+		case phaseAhead:
+			launches = append(launches, c.refreshLocked(e, st, now, RefreshAhead))
+			set(w, st.val, nil)
+			hits = append(hits, w)
+		case phaseStale:
+			launches = append(launches, c.refreshLocked(e, st, now, RefreshRetry))
+			set(w, st.val, nil)
+			hits = append(hits, w)
+			staleKeys = append(staleKeys, e.key)
+			staleAges = append(staleAges, max(now-st.expiresAt, 0))
+		default:
+			if st != nil && st.err == nil && now < st.staleUntil {
+				w.stale = st
+			}
+			if e.flight != nil {
+				w.f = e.flight
+				continue
+			}
+			claims[e.group] = append(claims[e.group], e)
+			claimedBy[e] = w
+		}
 	}
-	if len(todo) == 0 {
-		return vals, errs
-	}
-	c.stats.misses.Add(uint64(len(todo)))
-	c.mu.Lock()
-	for _, b := range todo {
-		b.gen = b.e.gen
+	var groups [][]*job[K, V]
+	for g, entries := range claims {
+		var jobs []*job[K, V]
+		for len(entries) > 0 {
+			n := min(len(entries), g.max)
+			j, _ := c.beginJobLocked(ctx, entries[:n], now, 0)
+			for i, e := range j.entries {
+				claimedBy[e].f = j.flights[i]
+			}
+			jobs = append(jobs, j)
+			entries = entries[n:]
+		}
+		groups = append(groups, jobs)
 	}
 	c.mu.Unlock()
 
-	done := make(chan []*outcome[V], 1)
-	go func() { done <- c.runBatch(ctx, todo, load) }()
-	select {
-	case outs := <-done:
-		for j, b := range todo {
-			v, err := outs[j].result(&c.stats)
-			for _, i := range b.at {
-				vals[i], errs[i] = v, err
-			}
+	for _, w := range hits {
+		c.hit(w.e, now)
+	}
+	for i, k := range staleKeys {
+		c.servedStale(k, staleAges[i])
+	}
+	for _, launch := range launches {
+		launch()
+	}
+	for _, jobs := range groups {
+		c.launchInTurn(jobs)
+	}
+	for _, w := range wants {
+		if w.f == nil {
+			continue
 		}
-	case <-ctx.Done():
-		for _, b := range todo {
-			for _, i := range b.at {
-				errs[i] = ctx.Err()
-			}
-		}
+		c.stats.misses.Add(1)
+		c.opts.Observer.Missed(w.e.key)
+		v, err := c.await(ctx, w.e.key, w.f, w.stale, now)
+		set(w, v, err)
 	}
 	return vals, errs
 }
 
-// runBatch loads the keys of todo with one call of load and stores the
-// results as runLoad does.
-func (c *Cache[K, V]) runBatch(parent context.Context, todo []*batched[K, V], load BatchLoader[K, V]) []*outcome[V] {
-	outs := make([]*outcome[V], len(todo))
-	ctx, end, ok := c.beginLoad(parent)
-	if !ok {
-		for j := range outs {
-			outs[j] = &outcome[V]{err: ErrClosed}
-		}
-		return outs
-	}
-	defer end()
+// errEvicted answers a key of a GetMany whose entry was evicted by the keys
+// GetMany itself made room for: more distinct keys than MaxEntries.
+var errEvicted = errors.New("evicted before it could be loaded: more keys than MaxEntries in one call")
 
-	keys := make([]K, len(todo))
-	for j, b := range todo {
-		keys[j] = b.e.key
-	}
-	c.stats.loads.Add(uint64(len(keys)))
-	vals, errs := c.callBatchLoader(ctx, load, keys)
-	for j, b := range todo {
-		outs[j] = c.complete(b.e, b.gen, vals[j], errs[j])
-	}
-	return outs
-}
 
-// callBatchLoader calls load, turning a panic or a malformed answer into an
-// error for every key.
-func (c *Cache[K, V]) callBatchLoader(ctx context.Context, load BatchLoader[K, V], keys []K) (vals []V, errs []error) {
-	fail := func(err error) {
-		vals, errs = make([]V, len(keys)), make([]error, len(keys))
-		for j := range errs {
-			errs[j] = err
+
+// launchInTurn runs jobs[0] on a goroutine of its own, then the others at
+// most maxConcurrentLoads at a time.
+func (c *Cache[K, V]) launchInTurn(jobs []*job[K, V]) {
+	c.loads.Add(1)
+	go func() {
+		defer c.loads.Done()
+		c.runContained(jobs[0])
+		sem := make(chan struct{}, maxConcurrentLoads)
+		var wg sync.WaitGroup
+		for _, j := range jobs[1:] {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				c.runContained(j)
+			})
 		}
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			fail(panicError(r))
-		}
+		wg.Wait()
 	}()
-	vals, errs = load(ctx, keys)
-	if len(vals) != len(keys) || len(errs) != len(keys) {
-		fail(fmt.Errorf("batch loader returned %d values and %d errors for %d keys", len(vals), len(errs), len(keys)))
-	}
-	return vals, errs
 }
 
-// Put stores v for k as if it had just been loaded: for values that arrive
-// by another way than the loader (a listing of many keys at once).
-func (c *Cache[K, V]) Put(k K, v V) error {
+// A Stamp orders a value that reaches the cache without a load (Put)
+// among its loads: take one just before fetching the value.
+type Stamp uint64
+
+// Stamp returns the stamp of a fetch that begins now.
+func (c *Cache[K, V]) Stamp() Stamp {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	return Stamp(c.seq)
+}
+
+// Put stores v for k as if a load that began when s was taken had just
+// returned it: for values that arrive another way than the loader (a
+// listing of many keys at once). Like a load's result, it does not replace
+// a value from a load that began after s, nor store after an Invalidate
+// that came after s.
+func (c *Cache[K, V]) Put(k K, v V, s Stamp) error {
 	e, err := c.entryFor(k)
 	if err != nil {
 		return err
 	}
+	j := &job[K, V]{entries: []*entry[K, V]{e}, flights: []*flight[V]{{seq: uint64(s), done: make(chan struct{})}}}
 	c.mu.Lock()
-	gen := e.gen
+	c.running[j] = struct{}{}
 	c.mu.Unlock()
-	c.stats.loads.Add(1)
-	return c.complete(e, gen, v, nil).err
+	c.stats.stores.Add(1)
+	c.answer(j, []Loaded[V]{{Value: v}}, nil)
+	if err := j.flights[0].out.err; err != nil {
+		return err
+	}
+	return nil
 }

@@ -155,7 +155,7 @@ func TestLoadBeforeRefreshIsNotStored(t *testing.T) {
 	b.started = make(chan string, 4)
 	gate := make(chan struct{})
 	b.release = gate
-	c, _ := newTest(t, b, func(o *Options[string, string]) { o.MinRefreshInterval = -1 })
+	c, _ := newTest(t, b, func(o *Options[string, string]) { o.MinRefreshInterval = Disabled })
 	first := make(chan string, 1)
 	go func() {
 		v, _ := c.Get(context.Background(), "k")
@@ -205,6 +205,9 @@ func TestWatchOncePerVersion(t *testing.T) {
 	poll.Until(t, "two notifications", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
+		if len(seen) > 2 {
+			t.Fatalf("seen %v", seen)
+		}
 		return len(seen) == 2
 	})
 	stop()
@@ -223,11 +226,10 @@ func TestWatchOncePerVersion(t *testing.T) {
 func TestWatchPollsWithoutReads(t *testing.T) {
 	b := newBackend()
 	b.set("k", "v1")
-	c := New(b.load, func(o *Options[string, string]) {
+	c := mustNew(t, b.load, func(o *Options[string, string]) {
 		o.TTL = 30 * time.Millisecond
-		o.Jitter = -1
+		o.Jitter = Disabled
 	})
-	defer c.Close()
 	got := make(chan string, 8)
 	stop := c.Watch("k", func(v string) { got <- v })
 	defer stop()
@@ -259,18 +261,38 @@ func TestWatchPanicIsContained(t *testing.T) {
 	poll.Until(t, "the panic to be logged", func() bool { return strings.Contains(buf.String(), "panicked") })
 }
 
-func TestExpireBy(t *testing.T) {
+// A loader's ExpiresBy hint (a scheduled rotation) shortens the TTL of the
+// value it comes with; a hint past the TTL, or in the past, does not.
+func TestExpiresByHint(t *testing.T) {
 	b := newBackend()
 	b.set("k", "v1")
-	c, clk := newTest(t, b)
+	var clk interface{ Now() time.Time }
+	hint := 10 * time.Second
+	load := func(ctx context.Context, k string) Loaded[string] {
+		r := b.load(ctx, k)
+		r.ExpiresBy = clk.Now().Add(hint)
+		return r
+	}
+	c, fc := newTest(t, b)
+	clk = fc
+	c.load = load
 	mustGet(t, c, "k", "v1")
-	c.ExpireBy("k", clk.Now().Add(10*time.Second))
-	c.ExpireBy("k", clk.Now().Add(-time.Second)) // before the load: ignored
 	b.set("k", "v2")
-	clk.Advance(9 * time.Second)
+	fc.Advance(9 * time.Second)
 	mustGet(t, c, "k", "v1")
-	clk.Advance(2 * time.Second)
+	fc.Advance(2 * time.Second)
 	mustGet(t, c, "k", "v2")
+	for _, h := range []time.Duration{-time.Second, 2 * time.Minute} {
+		hint = h
+		c.Invalidate("k")
+		mustGet(t, c, "k", "v2")
+		b.set("k", "v3")
+		fc.Advance(59 * time.Second)
+		mustGet(t, c, "k", "v2")
+		fc.Advance(2 * time.Second)
+		mustGet(t, c, "k", "v3")
+		b.set("k", "v2")
+	}
 }
 
 func TestLoggerNamesKeyNotValue(t *testing.T) {

@@ -1,31 +1,59 @@
 package cache
 
-import "sync/atomic"
+import (
+	"math/rand/v2"
+	"sync/atomic"
+)
 
 // Stats counts what a Cache has done since it was made.
 type Stats struct {
-	Hits        uint64 // reads answered from the cache; counted only with Options.CountHits
+	Hits        uint64 // reads answered from the cache, fresh or stale
 	Misses      uint64 // reads that waited for a load
-	Loads       uint64 // values loaded: loader calls, plus each key of a batch load and each Put
-	LoadErrors  uint64 // loads that failed
-	StaleServes uint64 // reads answered with an expired value because refreshes failed
-	Refreshes   uint64 // background and forced refreshes started
-	Evictions   uint64 // entries dropped to stay within Options.MaxEntries
+	StaleServes uint64 // reads answered with an expired value because its refreshes failed or stalled
+	Loads       uint64 // keys loaded: one per Loader call, one per key of a BatchLoader call
+	LoadErrors  uint64 // keys whose load failed
+	Stores      uint64 // values stored without a load (Put)
+	Refreshes   uint64 // loads of keys the cache held a value for: background, forced and coalesced
+	Evictions   uint64 // entries dropped to stay within MaxEntries
 	Entries     int    // entries held now
 }
 
+// hitShards is how many counters hits are spread over. A hit adds to one
+// drawn at random, so that cores reading at once rarely share a cache line.
+const hitShards = 32
+
+// hitCounter counts hits without making every hit write one cache line.
+type hitCounter struct {
+	shards [hitShards]struct {
+		n atomic.Uint64
+		_ [56]byte // one shard per 64-byte cache line
+	}
+}
+
+func (h *hitCounter) add() { h.shards[rand.Uint32()%hitShards].n.Add(1) }
+
+func (h *hitCounter) sum() uint64 {
+	var n uint64
+	for i := range h.shards {
+		n += h.shards[i].n.Load()
+	}
+	return n
+}
+
 type counters struct {
-	hits, misses, loads, loadErrors, staleServes, refreshes, evictions atomic.Uint64
+	hits                                                                  hitCounter
+	misses, staleServes, loads, loadErrors, stores, refreshes, evictions atomic.Uint64
 }
 
 // Stats returns the cache's counters.
 func (c *Cache[K, V]) Stats() Stats {
 	return Stats{
-		Hits:        c.stats.hits.Load(),
+		Hits:        c.stats.hits.sum(),
 		Misses:      c.stats.misses.Load(),
+		StaleServes: c.stats.staleServes.Load(),
 		Loads:       c.stats.loads.Load(),
 		LoadErrors:  c.stats.loadErrors.Load(),
-		StaleServes: c.stats.staleServes.Load(),
+		Stores:      c.stats.stores.Load(),
 		Refreshes:   c.stats.refreshes.Load(),
 		Evictions:   c.stats.evictions.Load(),
 		Entries:     c.Len(),

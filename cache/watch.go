@@ -1,7 +1,11 @@
 package cache
 
 import (
+	"bytes"
+	"context"
 	"log/slog"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -13,34 +17,34 @@ type watchSet[V any] struct {
 	timer *time.Timer
 }
 
+// stopLocked stops the timer and every watcher, without waiting for a
+// watch function that is running (it may be waiting for the cache's lock).
 func (ws *watchSet[V]) stopLocked() {
 	if ws.timer != nil {
 		ws.timer.Stop()
 	}
 	for _, w := range ws.list {
-		w.stop()
+		w.markStopped()
 	}
 }
 
 // watcher delivers values to one watch function, in order, on a goroutine of
 // its own that runs only while values are queued.
 type watcher[V any] struct {
-	fn   func(V)
-	same func(old, new V) bool
-	log  *slog.Logger
-	key  any
+	fn       func(V)
+	same     func(old, new V) bool
+	log      *slog.Logger
+	key      any
+	observed func() // tells the observer of a delivery
 
 	mu       sync.Mutex
 	queue    []V
 	running  bool
 	stopped  bool
+	caller   uint64 // the goroutine calling fn, while one is
+	calling  sync.Mutex
 	last     V // the value last given to fn; owned by the delivering goroutine
 	reported bool
-}
-
-type delivery[V any] struct {
-	w *watcher[V]
-	v V
 }
 
 // Watch calls fn with each new version of k's value that the cache loads
@@ -51,15 +55,17 @@ type delivery[V any] struct {
 //
 // While k has a watcher, the cache keeps k loaded without waiting for a Get:
 // it reloads k when a read would have refreshed it. Call stop to remove the
-// watcher; fn is not called after stop returns, unless it is running.
+// watcher: no call of fn begins after stop returns, and stop waits for a
+// call that is running to return, unless fn itself called stop.
 func (c *Cache[K, V]) Watch(k K, fn func(V)) (stop func()) {
-	w := &watcher[V]{fn: fn, same: c.opts.SameVersion, log: c.opts.Logger, key: k}
+	w := &watcher[V]{fn: fn, same: c.opts.SameVersion, log: c.opts.Logger, key: k,
+		observed: func() { c.opts.Observer.Delivered(k) }}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return func() {}
 	}
-	now := c.now()
+	now := c.clock.now()
 	next := now
 	if e, ok := c.index.LoadExact(k); ok {
 		if st := e.state.Load(); st != nil && st.err == nil {
@@ -79,36 +85,34 @@ func (c *Cache[K, V]) Watch(k K, fn func(V)) (stop func()) {
 }
 
 func (c *Cache[K, V]) unwatch(k K, w *watcher[V]) {
-	w.stop()
+	inCall := w.markStopped()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	ws := c.watchers[k]
-	if ws == nil {
-		return
-	}
-	for i, x := range ws.list {
-		if x == w {
-			ws.list = append(ws.list[:i], ws.list[i+1:]...)
-			break
+	if ws := c.watchers[k]; ws != nil {
+		for i, x := range ws.list {
+			if x == w {
+				ws.list = append(ws.list[:i], ws.list[i+1:]...)
+				break
+			}
+		}
+		if len(ws.list) == 0 {
+			ws.stopLocked()
+			delete(c.watchers, k)
 		}
 	}
-	if len(ws.list) == 0 {
-		ws.stopLocked()
-		delete(c.watchers, k)
+	c.mu.Unlock()
+	if !inCall {
+		w.waitForCall()
 	}
 }
 
-// newValueLocked queues v for every watcher of k.
-func (c *Cache[K, V]) newValueLocked(k K, v V) []delivery[V] {
-	ws := c.watchers[k]
-	if ws == nil {
-		return nil
+// notifyLocked queues v for every watcher of k. Watch functions run on
+// the watchers' own goroutines, never under the lock.
+func (c *Cache[K, V]) notifyLocked(k K, v V) {
+	if ws := c.watchers[k]; ws != nil {
+		for _, w := range ws.list {
+			w.deliver(v)
+		}
 	}
-	out := make([]delivery[V], len(ws.list))
-	for i, w := range ws.list {
-		out[i] = delivery[V]{w, v}
-	}
-	return out
 }
 
 // scheduleWatchLocked sets when a watched key is next polled: at, on the
@@ -121,31 +125,36 @@ func (c *Cache[K, V]) scheduleWatchLocked(k K, at int64) {
 	if ws.timer != nil {
 		ws.timer.Stop()
 	}
-	ws.timer = time.AfterFunc(time.Duration(max(at-c.now(), 0)), func() { c.poll(k) })
+	ws.timer = time.AfterFunc(time.Duration(max(at-c.clock.now(), 0)), func() { c.poll(k) })
 }
 
 // poll loads a watched key if it is due for a refresh.
 func (c *Cache[K, V]) poll(k K) {
-	c.mu.Lock()
-	watched := !c.closed && c.watchers[k] != nil
-	c.mu.Unlock()
-	if !watched {
-		return
-	}
 	e, err := c.entryFor(k)
 	if err != nil {
 		return
 	}
-	st := e.state.Load()
-	if st != nil {
-		if due := max(st.refreshAt, st.retryAt); c.now() < due {
-			c.mu.Lock()
-			c.scheduleWatchLocked(k, due)
-			c.mu.Unlock()
-			return
-		}
+	c.mu.Lock()
+	if c.closed || c.watchers[k] == nil || e.dead.Load() || e.flight != nil {
+		// A load in flight reschedules the poll when it ends.
+		c.mu.Unlock()
+		return
 	}
-	c.loadInBackground(e, st)
+	now := c.clock.now()
+	st := e.state.Load()
+	launch := func() {}
+	switch {
+	case st != nil && now < max(st.refreshAt, st.retryAt):
+		c.scheduleWatchLocked(k, max(st.refreshAt, st.retryAt))
+	case st != nil && st.err == nil && now < st.staleUntil:
+		launch = c.refreshLocked(e, st, now, RefreshAhead)
+	default:
+		j, _ := c.beginJobLocked(context.Background(), []*entry[K, V]{e}, now, RefreshAhead)
+		j.background = true
+		launch = func() { c.launch(j) }
+	}
+	c.mu.Unlock()
+	launch()
 }
 
 func (w *watcher[V]) deliver(v V) {
@@ -162,6 +171,7 @@ func (w *watcher[V]) deliver(v V) {
 }
 
 func (w *watcher[V]) drain() {
+	id := goroutineID()
 	for {
 		w.mu.Lock()
 		if w.stopped || len(w.queue) == 0 {
@@ -177,22 +187,63 @@ func (w *watcher[V]) drain() {
 			continue
 		}
 		w.last, w.reported = v, true
-		w.call(v)
+		w.call(id, v)
 	}
 }
 
-func (w *watcher[V]) call(v V) {
+// call calls fn with v unless the watcher was stopped. It holds calling
+// while fn runs, so that stop can wait for it.
+func (w *watcher[V]) call(id uint64, v V) {
+	w.calling.Lock()
+	defer w.calling.Unlock()
+	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
+		return
+	}
+	w.caller = id
+	w.mu.Unlock()
 	defer func() {
+		w.mu.Lock()
+		w.caller = 0
+		w.mu.Unlock()
 		if r := recover(); r != nil && w.log != nil {
 			w.log.Error("cache: watch function panicked", slog.Any("key", w.key), slog.String("panic", panicError(r).Error()))
 		}
 	}()
+	w.observed()
 	w.fn(v)
 }
 
-func (w *watcher[V]) stop() {
+// markStopped ends deliveries: no call of fn begins after it. It reports
+// whether it was called by fn itself.
+func (w *watcher[V]) markStopped() (inCall bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.stopped = true
 	w.queue = nil
+	return w.caller != 0 && w.caller == goroutineID()
+}
+
+// waitForCall returns when no call of fn is running.
+func (w *watcher[V]) waitForCall() {
+	w.calling.Lock()
+	//lint:ignore SA2001 the critical section is empty on purpose: it waits for the call in progress
+	w.calling.Unlock()
+}
+
+// goroutineID returns the calling goroutine's number, from its stack
+// trace's first line ("goroutine 42 [running]:"). It is read once per
+// delivery run and by stop, never on a hot path; it is how stop tells a
+// watch function stopping its own watch (which must not wait for itself)
+// from any other caller.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseUint(string(b), 10, 64)
+	return id
 }

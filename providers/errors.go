@@ -24,6 +24,10 @@ var (
 	// ErrInvalidReference: the reference is malformed, or names something the
 	// backend rejects as invalid.
 	ErrInvalidReference = errors.New("invalid reference")
+	// ErrMisconfigured: the process is not set up to call the backend: no
+	// region, no credentials. Not transient: retrying does not help, and a
+	// cache must not hide it behind a last good value.
+	ErrMisconfigured = errors.New("misconfigured")
 )
 
 // Classify returns an error that matches kind with errors.Is and still

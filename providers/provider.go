@@ -75,3 +75,13 @@ type RotationScheduler interface {
 	// is false when it has no rotation scheduled.
 	NextRotation(ctx context.Context, req Request) (next time.Time, ok bool, err error)
 }
+
+// Staged is a Provider whose backend keeps the version a rotation is
+// putting in place under a staging label until the rotation finishes
+// (Secrets Manager's AWSPENDING). A client whose credential is rejected
+// during a rotation tries that version too.
+type Staged interface {
+	Provider
+	// PendingStage returns the staging label of a rotation's new version.
+	PendingStage() string
+}

@@ -133,7 +133,7 @@ func TestBadInput(t *testing.T) {
 
 	quiet := awsconfig.WithLogger(logging.Nop{})
 	newClient := func(cfg aws.Config) *secrets.Client {
-		c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg), secrets.WithLoadTimeout(badInputLoadTimeout))
+		c, err := secrets.New(ctx, func(o *secrets.Options) { o.AWSConfig = &cfg; o.LoadTimeout = badInputLoadTimeout })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@ func putParameters(t *testing.T, srv *kumotest.Server, names ...string) {
 func newKumoClient(t *testing.T, srv *kumotest.Server, opts ...func(*secrets.Options)) (*secrets.Client, *kumotest.RequestLog) {
 	t.Helper()
 	cfg, log := srv.LoggedConfig(t)
-	c, err := secrets.New(context.Background(), append([]func(*secrets.Options){secrets.WithAWSConfig(cfg)}, opts...)...)
+	c, err := secrets.New(context.Background(), append([]func(*secrets.Options){func(o *secrets.Options) { o.AWSConfig = &cfg }}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestGetPathReadsEveryPage(t *testing.T) {
 func TestPrefetch(t *testing.T) {
 	srv := kumotest.Start(t)
 	putParameters(t, srv, "/pre/a", "/pre/b")
-	c, log := newKumoClient(t, srv, secrets.WithPrefetch("/pre/a", "/pre/b"))
+	c, log := newKumoClient(t, srv, func(o *secrets.Options) { o.Prefetch = append(o.Prefetch, "/pre/a", "/pre/b") })
 	if n := log.Count("GetParameters"); n != 1 {
 		t.Errorf("New made %d GetParameters calls, want 1", n)
 	}
@@ -194,7 +194,7 @@ func TestPrefetch(t *testing.T) {
 		t.Errorf("reads after prefetch made %d requests, want 0", n)
 	}
 	cfg, _ := srv.LoggedConfig(t)
-	_, err := secrets.New(context.Background(), secrets.WithAWSConfig(cfg), secrets.WithPrefetch("/pre/missing"))
+	_, err := secrets.New(context.Background(), func(o *secrets.Options) { o.AWSConfig = &cfg; o.Prefetch = append(o.Prefetch, "/pre/missing") })
 	if !errors.Is(err, secrets.ErrNotFound) || !strings.Contains(err.Error(), "/pre/missing") {
 		t.Errorf("New with a missing prefetch: %v, want ErrNotFound naming it", err)
 	}

@@ -37,9 +37,9 @@ func benchClient(b *testing.B, names ...string) *secrets.Client {
 	for _, n := range names {
 		store.Put(n, `{"username":"bench","password":"not-a-real-password"}`)
 	}
-	c, err := secrets.New(context.Background(),
-		secrets.WithProvider(secrets.SchemeSecretsManager, store),
-		secrets.WithProvider(secrets.SchemeParameterStore, store))
+	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
+		o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: store, secrets.SchemeParameterStore: store}
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -223,9 +223,9 @@ func BenchmarkClientMissStorm(b *testing.B) {
 		arrived.Add(stormSize)
 		done.Add(stormSize)
 		p := &gatedProvider{gate: arrived.Wait}
-		c, err := secrets.New(ctx,
-			secrets.WithProvider(secrets.SchemeSecretsManager, p),
-			secrets.WithProvider(secrets.SchemeParameterStore, p))
+		c, err := secrets.New(ctx, func(o *secrets.Options) {
+			o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: p, secrets.SchemeParameterStore: p}
+		})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -295,9 +295,9 @@ func BenchmarkGetMany50Parameters(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		c, err := secrets.New(ctx,
-			secrets.WithProvider(secrets.SchemeSecretsManager, memory.New()),
-			secrets.WithProvider(secrets.SchemeParameterStore, ssmprovider.New(api)))
+		c, err := secrets.New(ctx, func(o *secrets.Options) {
+			o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: memory.New(), secrets.SchemeParameterStore: ssmprovider.New(api)}
+		})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -20,7 +20,7 @@ import (
 // the cache holds at most MaxEntries values.
 func TestMaxEntriesBoundsTheCache(t *testing.T) {
 	const maxEntries, refs, readers = 100, 100_000, 4
-	c, store := newMemoryClient(t, secrets.WithMaxEntries(maxEntries))
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.MaxEntries = maxEntries })
 	for i := range refs {
 		store.Put(fmt.Sprintf("r/%05d", i), "v")
 	}
@@ -84,10 +84,11 @@ func TestCloseLeaksNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 
 	blocking := &blockingProvider{fetched: map[string]bool{}}
-	c, store := newMemoryClient(t,
-		secrets.WithProvider("block", blocking),
-		secrets.WithTTL(50*time.Millisecond),
-		secrets.WithMinRefreshInterval(-1))
+	c, store := newMemoryClient(t, func(o *secrets.Options) {
+		o.Providers["block"] = blocking
+		o.TTL = 50 * time.Millisecond
+		o.MinRefreshInterval = secrets.Disabled
+	})
 	store.Put("watched", "v1")
 	ctx := context.Background()
 

@@ -20,15 +20,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/readmap"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/env"
 	"github.com/secretref/secretref/providers/file"
-	smprovider "github.com/secretref/secretref/providers/secretsmanager"
-	ssmprovider "github.com/secretref/secretref/providers/ssm"
 )
 
 // Client resolves references through a cache. Concurrent reads of a
@@ -38,81 +34,91 @@ import (
 // cache entry. Values are refreshed in the background shortly before they
 // expire, and the last good value is served for up to Options.MaxStale when
 // the backend fails for a transient reason (throttling, 5xx, timeout,
-// network) but not when it answers "not found" or "access denied".
+// network) or stalls, but not when it answers "not found" or "access
+// denied".
 //
 // A Client is safe for concurrent use by multiple goroutines.
 type Client struct {
 	providers map[string]providers.Provider
 	cache     *cache.Cache[Ref, Value] // keyed by Ref without Key
+	ttls      map[Ref]time.Duration    // Options.TTLByRef
 	// bindings maps reference texts as callers wrote them to their parsed
 	// form and cache handle, so that a hit never parses.
 	bindings    readmap.Map[string, *binding]
 	maxBindings int
 	closed      atomic.Bool
 	rotation    rotationSchedule
+	loadTimeout time.Duration
+	root        context.Context // cancelled by Close
+	cancelRoot  context.CancelFunc
 }
-
-// Stats counts what a Client's cache has done.
-type Stats = cache.Stats
 
 var schemePattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
 
-// New returns a Client. Unless Options.AWSConfig is set, or providers for
-// both "sm" and "ssm" are given, it loads the default AWS configuration
-// with ctx. When Options.Prefetch lists references, New fetches them and
+// New returns a Client configured by optFns (see [Options]).
+//
+// New loads the default AWS configuration (region, credentials,
+// AWS_ENDPOINT_URL from the environment) unless Options.AWSConfig is set or
+// Options.Providers replaces both "sm" and "ssm": replacing one of them is
+// not enough, as the other is still built on it. It fails with an error
+// wrapping ErrMisconfigured when that configuration has no region, and with
+// ErrInvalidArgument, naming the field or the environment variable, when
+// an option is out of range.
+//
+// Before applying optFns' zero fields' defaults, New reads EnvTTL,
+// EnvMaxStale and EnvLogLevel from the environment for the fields optFns
+// left zero. When Options.Prefetch lists references, New fetches them and
 // fails if any cannot be read.
 func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	var o Options
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	if err := o.applyEnvironment(os.Getenv); err != nil {
+		return nil, err
+	}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	o.adjustForLambda()
 	provs := map[string]providers.Provider{
 		SchemeEnv:  env.New(),
 		SchemeFile: file.New(),
 	}
-	_, haveSM := o.Providers[SchemeSecretsManager]
-	_, haveSSM := o.Providers[SchemeParameterStore]
-	if !haveSM || !haveSSM {
-		cfg := o.AWSConfig
-		if cfg == nil {
-			loaded, err := config.LoadDefaultConfig(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("secrets: loading the AWS configuration: %w", err)
-			}
-			cfg = &loaded
-		}
-		provs[SchemeSecretsManager] = smprovider.NewFromConfig(*cfg)
-		provs[SchemeParameterStore] = ssmprovider.NewFromConfig(*cfg)
+	aws, err := awsProviders(ctx, &o)
+	if err != nil {
+		return nil, err
 	}
-	for scheme, p := range o.Providers {
-		if !schemePattern.MatchString(scheme) || scheme == "arn" {
-			return nil, fmt.Errorf("secrets: %w: provider scheme %q is not a lower-case word", ErrInvalidArgument, scheme)
-		}
-		if p == nil {
-			return nil, fmt.Errorf("secrets: %w: nil provider for scheme %q", ErrInvalidArgument, scheme)
-		}
+	for scheme, p := range aws {
 		provs[scheme] = p
 	}
-	c := &Client{providers: provs}
-	c.rotation.init(o)
-	c.cache = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
-		co.TTL = o.TTL
-		co.Jitter = o.Jitter
-		co.RefreshAhead = o.RefreshAhead
-		co.MaxStale = o.MaxStale
-		co.MaxEntries = o.MaxEntries
-		co.NegativeTTL = o.NegativeTTL
-		co.LoadTimeout = o.LoadTimeout
-		co.MinRefreshInterval = o.MinRefreshInterval
-		co.CountHits = o.CountHits
-		co.Logger = o.Logger
-		co.Clock = o.Clock
-		co.ClockGranularity = clockGranularity(o)
+	for scheme, p := range o.Providers {
+		provs[scheme] = p
+	}
+	c := &Client{
+		providers:   provs,
+		maxBindings: 4 * max(o.MaxEntries, cache.DefaultMaxEntries),
+		loadTimeout: o.LoadTimeout,
+	}
+	if c.loadTimeout == 0 {
+		c.loadTimeout = cache.DefaultLoadTimeout
+	}
+	c.root, c.cancelRoot = context.WithCancel(context.Background())
+	if c.ttls, err = o.ttlsByKey(c.isCustomScheme); err != nil {
+		return nil, err
+	}
+	c.rotation.init(o, c.maxBindings)
+	c.cache, err = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
+		co.Settings = o.Settings
 		co.IsTransient = providers.IsTransient
+		co.IsThrottled = isThrottled
 		co.SameVersion = sameVersion
-		co.Stored = c.checkRotation
+		co.Batch = c.batchGroup
+		co.BatchLoad = c.loadBatch
 	})
-	c.maxBindings = 4 * max(o.MaxEntries, cache.DefaultMaxEntries)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: %w: %w", ErrInvalidArgument, err)
+	}
 	if len(o.Prefetch) > 0 {
 		if _, err := c.GetMany(ctx, o.Prefetch...); err != nil {
 			_ = c.Close()
@@ -120,47 +126,6 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		}
 	}
 	return c, nil
-}
-
-// clockGranularity is o.ClockGranularity, or 0 in AWS Lambda, whose
-// runtime API address the Lambda service sets in every function's
-// environment.
-func clockGranularity(o Options) time.Duration {
-	if o.ClockGranularity <= 0 || os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
-		return o.ClockGranularity
-	}
-	if o.Logger != nil {
-		o.Logger.Info("secrets: ClockGranularity ignored in AWS Lambda; the system clock is read on every access")
-	}
-	return 0
-}
-
-// load fetches the value a reference without #key names.
-func (c *Client) load(ctx context.Context, r Ref) (Value, error) {
-	res, err := c.providers[r.Scheme].Fetch(ctx, request(r))
-	return value(r.Scheme, res, err)
-}
-
-// request is what a provider is asked for a reference without #key.
-func request(r Ref) providers.Request {
-	return providers.Request{
-		Name:           r.Name,
-		Region:         r.Region,
-		Stage:          r.Stage,
-		VersionID:      r.VersionID,
-		SkipDecryption: r.SkipDecryption,
-	}
-}
-
-// value converts what a provider answered.
-func value(scheme string, res *providers.Result, err error) (Value, error) {
-	if err != nil {
-		return Value{}, err
-	}
-	if res == nil {
-		return Value{}, fmt.Errorf("%w: provider %q returned no result", ErrUnavailable, scheme)
-	}
-	return newValue(res.Value, res.Version, res.Binary), nil
 }
 
 // sameVersion tells whether two values of one secret are one version: by
@@ -195,11 +160,13 @@ func (c *Client) GetString(ctx context.Context, ref string) (string, error) {
 	return v.Reveal(), err
 }
 
-// Refresh fetches ref's value now instead of serving the cached one: call it
-// when a credential from the cache was rejected (it may have been rotated).
-// Concurrent calls for one secret share one fetch, and a call within
-// Options.MinRefreshInterval of the last fetch returns that fetch's value
-// without calling the backend again.
+// Refresh fetches ref's value now instead of serving the cached one, and
+// returns it: call it when a credential from the cache was rejected (it may
+// have been rotated). It always fetches, unless another Refresh of the same
+// secret began a fetch less than Options.MinRefreshInterval ago: then it
+// returns that fetch's result, so that many connections failing at once
+// make one call. Unlike Get, it reports a failed fetch even when the last
+// good value is kept.
 func (c *Client) Refresh(ctx context.Context, ref string) (Value, error) {
 	if ctx == nil {
 		return Value{}, nilContext(ref)
@@ -229,8 +196,10 @@ func (c *Client) Invalidate(ref string) error {
 // Watch calls fn with each new version of ref's value that the Client
 // fetches from now on, once per version, on a goroutine of its own and
 // never with a lock held. While ref is watched the Client re-fetches it when
-// its TTL runs out, without waiting for a read. Call stop to end the watch.
-// A reference with a #key is told of the field of each new version.
+// its TTL runs out, without waiting for a read. A reference with a #key is
+// told of the field of each new version. Call stop to end the watch: no
+// call of fn begins after stop returns, and stop waits for a call that is
+// running, unless fn itself calls stop.
 func (c *Client) Watch(ref string, fn func(Value)) (stop func(), err error) {
 	b, err := c.binding(ref)
 	if err != nil {
@@ -243,17 +212,30 @@ func (c *Client) Watch(ref string, fn func(Value)) (stop func(), err error) {
 	}), nil
 }
 
-// Stats returns the counters of the Client's cache.
-func (c *Client) Stats() Stats { return c.cache.Stats() }
-
-// Close stops background refreshes and watches and drops every cached
-// value. A Client used after Close returns errors wrapping ErrClosed.
+// Close stops background refreshes and watches, cancels fetches in
+// progress and drops every cached value. It returns within about a second
+// even when a provider ignores its context (a file: reference to a FIFO
+// with no writer); the reads waiting for such a fetch fail with ErrClosed.
+// A Client used after Close returns errors wrapping ErrClosed.
 func (c *Client) Close() error {
 	c.closed.Store(true)
-	c.rotation.close()
+	c.cancelRoot()
 	c.cache.Close()
+	c.rotation.close()
 	c.bindings.Clear()
 	return nil
+}
+
+// detached returns a context with ctx's values but not its cancellation,
+// bounded by LoadTimeout and cancelled by Close: for a call the Client makes
+// on a caller's behalf without the cache (a GetPath listing).
+func (c *Client) detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout)
+	stop := context.AfterFunc(c.root, cancel)
+	return dctx, func() {
+		stop()
+		cancel()
+	}
 }
 
 // binding returns ref's binding, creating it if needed.

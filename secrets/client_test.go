@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/secrets"
 )
@@ -16,10 +17,9 @@ import (
 func newMemoryClient(t *testing.T, opts ...func(*secrets.Options)) (*secrets.Client, *memory.Store) {
 	t.Helper()
 	store := memory.New()
-	opts = append([]func(*secrets.Options){
-		secrets.WithProvider("sm", store),
-		secrets.WithProvider("ssm", store),
-	}, opts...)
+	opts = append([]func(*secrets.Options){func(o *secrets.Options) {
+		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
+	}}, opts...)
 	c, err := secrets.New(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -171,12 +171,12 @@ func TestClosedClient(t *testing.T) {
 func TestCustomScheme(t *testing.T) {
 	vault := memory.New()
 	vault.Put("team/db", `{"password":"p"}`)
-	c, _ := newMemoryClient(t, secrets.WithProvider("vault", vault))
+	c, _ := newMemoryClient(t, func(o *secrets.Options) { o.Providers["vault"] = vault })
 	got, err := c.GetString(context.Background(), "vault:team/db#password")
 	if err != nil || got != "p" {
 		t.Fatalf("custom scheme: %d bytes, %v", len(got), err)
 	}
-	if _, err := secrets.New(context.Background(), secrets.WithProvider("Bad Scheme", vault)); !errors.Is(err, secrets.ErrInvalidArgument) {
+	if _, err := secrets.New(context.Background(), func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"Bad Scheme": vault} }); !errors.Is(err, secrets.ErrInvalidArgument) {
 		t.Fatalf("New with a malformed scheme: %v, want ErrInvalidArgument", err)
 	}
 }
@@ -184,7 +184,7 @@ func TestCustomScheme(t *testing.T) {
 func TestWatchTellsOfNewVersions(t *testing.T) {
 	// No minimum interval: the Refresh below comes right after the first
 	// fetch, and would otherwise return it.
-	c, store := newMemoryClient(t, secrets.WithMinRefreshInterval(-1))
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.MinRefreshInterval = secrets.Disabled })
 	store.Put("prod/db", `{"password":"one"}`)
 	ctx := context.Background()
 	if _, err := c.Get(ctx, "sm:prod/db#password"); err != nil {

@@ -5,15 +5,27 @@ import (
 	"time"
 )
 
-// In AWS Lambda the coarse clock is not used: a frozen function's clock
-// goroutine would not run, and values would outlive their expiry.
-func TestClockGranularityIgnoredInLambda(t *testing.T) {
-	o := Options{ClockGranularity: 5 * time.Millisecond}
-	if got := clockGranularity(o); got != o.ClockGranularity {
-		t.Errorf("outside Lambda: %v, want %v", got, o.ClockGranularity)
-	}
-	t.Setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
-	if got := clockGranularity(o); got != 0 {
-		t.Errorf("in Lambda: %v, want 0 (the system clock)", got)
+// In AWS Lambda the default clock is exact: a frozen function's clock
+// goroutine would not run, and right after a thaw values would outlive
+// their expiry. A ClockGranularity set in code is kept.
+func TestExactClockInLambda(t *testing.T) {
+	for _, tc := range []struct {
+		lambda bool
+		set    time.Duration
+		want   time.Duration
+	}{
+		{false, 0, 0},
+		{true, 0, Disabled},
+		{true, 5 * time.Millisecond, 5 * time.Millisecond},
+	} {
+		if tc.lambda {
+			t.Setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+		}
+		o := Options{}
+		o.ClockGranularity = tc.set
+		o.adjustForLambda()
+		if o.ClockGranularity != tc.want {
+			t.Errorf("in Lambda %v, ClockGranularity %v: got %v, want %v", tc.lambda, tc.set, o.ClockGranularity, tc.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/secrets"
 )
@@ -20,9 +21,7 @@ func Example() {
 	store.Put("/prod/payments/api-key", "pk_example")
 
 	ctx := context.Background()
-	c, err := secrets.New(ctx,
-		secrets.WithProvider("sm", store),
-		secrets.WithProvider("ssm", store))
+	c, err := secrets.New(ctx, func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,7 +49,7 @@ func Example() {
 func ExampleValue_LogValue() {
 	store := memory.New()
 	store.Put("prod/db", "s3cr3t-example")
-	c, _ := secrets.New(context.Background(), secrets.WithProvider("sm", store), secrets.WithProvider("ssm", store))
+	c, _ := secrets.New(context.Background(), func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })
 	defer c.Close()
 	pw, _ := c.Get(context.Background(), "sm:prod/db")
 
@@ -89,8 +88,10 @@ func ExampleClient_Refresh() {
 	store := memory.New()
 	store.Put("prod/db", `{"password":"old"}`)
 	ctx := context.Background()
-	c, _ := secrets.New(ctx, secrets.WithProvider("sm", store), secrets.WithProvider("ssm", store),
-		secrets.WithMinRefreshInterval(-1))
+	c, _ := secrets.New(ctx, func(o *secrets.Options) {
+		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
+		o.MinRefreshInterval = secrets.Disabled
+	})
 	defer c.Close()
 
 	pw, _ := c.Get(ctx, "sm:prod/db#password")

@@ -12,7 +12,11 @@ import (
 // under it, or at any depth when recursive is set), decrypted, keyed by full
 // parameter name, through GetParametersByPath and all its pages. Each value
 // is also cached under its own name, so a later Get of "/path/name" is a
-// hit. The listing itself is not cached: each GetPath calls the service.
+// hit; a listing does not replace a value that a fetch begun after it
+// cached. The listing itself is not cached: each GetPath calls the service.
+// It runs on a context detached from ctx's cancellation, bounded by
+// Options.LoadTimeout and ended by Close; when ctx is done first, GetPath
+// returns ctx's error at once.
 //
 // It needs ssm:GetParametersByPath on the path's ARN
 // (arn:aws:ssm:REGION:ACCOUNT:parameter/PATH) and kms:Decrypt on the keys of
@@ -31,19 +35,45 @@ func (c *Client) GetPath(ctx context.Context, path string, recursive bool) (map[
 	if !ok {
 		return nil, &RefError{Ref: path, Err: fmt.Errorf("%w: the %q provider cannot list paths", ErrInvalidArgument, SchemeParameterStore)}
 	}
-	res, err := pf.FetchPath(ctx, path, recursive, "")
-	if err != nil {
-		return nil, &RefError{Ref: path, Err: err}
+	type listing struct {
+		vals map[string]Value
+		err  error
 	}
-	out := make(map[string]Value, len(res))
-	for name, r := range res {
-		v := newValue(r.Value, r.Version, r.Binary)
-		if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v); err != nil {
-			return nil, &RefError{Ref: path, Err: err}
+	done := make(chan listing, 1)
+	stamp := c.cache.Stamp()
+	lctx, cancel := c.detached(ctx)
+	go func() {
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- listing{err: fmt.Errorf("%w: the %q provider panicked listing a path (%s)", ErrUnavailable, SchemeParameterStore, panicType(p))}
+			}
+		}()
+		res, err := pf.FetchPath(lctx, path, recursive, "")
+		if err != nil {
+			done <- listing{err: err}
+			return
 		}
-		out[name] = v
+		vals := make(map[string]Value, len(res))
+		for name, r := range res {
+			v := newValue(r.Value, r.Version, r.Binary)
+			if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v, stamp); err != nil {
+				done <- listing{err: err}
+				return
+			}
+			vals[name] = v
+		}
+		done <- listing{vals: vals}
+	}()
+	select {
+	case l := <-done:
+		if l.err != nil {
+			return nil, &RefError{Ref: path, Err: l.err}
+		}
+		return l.vals, nil
+	case <-ctx.Done():
+		return nil, &RefError{Ref: path, Err: ctx.Err()}
 	}
-	return out, nil
 }
 
 // checkPath accepts "/" and the parameter paths ParseRef accepts, with or

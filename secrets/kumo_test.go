@@ -60,7 +60,7 @@ func seed(t *testing.T) *seeded {
 		}
 	}
 	cfg, log := srv.LoggedConfig(t)
-	c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg))
+	c, err := secrets.New(ctx, func(o *secrets.Options) { o.AWSConfig = &cfg })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
 package secrets
 
 import (
-	"log/slog"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,136 +11,115 @@ import (
 	"github.com/secretref/secretref/providers"
 )
 
-// Clock tells the time; tests substitute one to move time without sleeping.
-type Clock = cache.Clock
+// Disabled turns off a setting that can be off, such as MaxStale or
+// RefreshAhead: o.MaxStale = secrets.Disabled.
+const Disabled = cache.Disabled
 
-// Options configures a Client. Pass functions that set them to New; a zero
-// field takes the default given with it.
+// Options configures a Client. New takes functions that set them, in the
+// style of the AWS SDK for Go:
+//
+//	c, err := secrets.New(ctx, func(o *secrets.Options) {
+//		o.TTL = time.Minute
+//		o.Logger = logger
+//	})
+//
+// Every field has one rule: zero takes the default given with it; Disabled
+// (-1) turns off a feature that can be off; any other negative or
+// out-of-range value makes New fail with an error wrapping
+// ErrInvalidArgument that names the field. Operators can tune some fields
+// through the environment without a change of code (see [New]); a value set
+// in code wins.
 type Options struct {
-	// AWSConfig is the configuration of the Secrets Manager and Parameter
-	// Store clients. Default: config.LoadDefaultConfig, which reads the
-	// region, credentials and AWS_ENDPOINT_URL from the environment. It is
-	// not loaded when both "sm" and "ssm" have providers in Providers.
+	// Settings are how values are cached: TTL (default 5 minutes),
+	// Jitter, RefreshAhead, MaxStale (1 hour), StaleWait (100 ms),
+	// MaxEntries (1024), NegativeTTL, LoadTimeout (30 s, each backend
+	// call), MinRefreshInterval (1 s), RetryBackoff, MaxRetryBackoff,
+	// CoalesceAfter, ClockGranularity, Clock, Logger and FailureLevel. See
+	// [cache.Settings] for each; the Client passes them to its cache whole.
+	//
+	// In AWS Lambda (AWS_LAMBDA_RUNTIME_API set) a zero ClockGranularity
+	// means Disabled: a frozen function's clock goroutine does not run, so
+	// after a thaw a coarse clock would show the time of the freeze.
+	cache.Settings
+
+	// AWSConfig configures the Secrets Manager and Parameter Store clients
+	// of the built-in "sm" and "ssm" providers. Default: the result of
+	// config.LoadDefaultConfig, which reads the region, the credentials and
+	// AWS_ENDPOINT_URL from the environment. New loads it unless Providers
+	// replaces both "sm" and "ssm".
 	AWSConfig *aws.Config
 	// Providers maps a scheme to the provider that serves it, adding to or
 	// replacing the built-in "sm", "ssm", "env" and "file".
 	Providers map[string]providers.Provider
-	// TTL is how long a value is served before it is fetched again.
-	// Default 5 minutes.
-	TTL time.Duration
-	// Jitter spreads each TTL over ±Jitter×TTL, and a value's first
-	// background refresh anywhere before its normal point, so that a fleet
-	// started together does not refresh together. Default 0.1; negative
-	// disables.
-	Jitter float64
-	// RefreshAhead is the last fraction of the TTL in which a read starts a
-	// background refresh. Default 0.2; negative disables.
-	RefreshAhead float64
-	// MaxStale is how long past its TTL a value is still served while the
-	// backend fails for a transient reason. Default 1 hour; negative disables.
-	MaxStale time.Duration
-	// MaxEntries bounds the number of values cached. Default 1024.
-	MaxEntries int
-	// NegativeTTL is how long a "not found" or "access denied" answer is
-	// remembered. Default 0: not remembered.
-	NegativeTTL time.Duration
-	// LoadTimeout bounds each backend fetch. Default 30 seconds.
-	LoadTimeout time.Duration
-	// MinRefreshInterval is the least time between two fetches that Refresh
-	// makes for one secret. Default 1 second; negative disables.
-	MinRefreshInterval time.Duration
-	// CountHits makes Stats count cache hits, at the price of an atomic add
-	// on every hit. Default off.
-	CountHits bool
-	// Logger receives background refresh failures: the reference and the
-	// error's class, never a value. Default: none.
-	Logger *slog.Logger
-	// Clock is the time source. Default: the system clock.
-	Clock Clock
-	// ClockGranularity, when positive (at least 1 ms), makes cache reads
-	// use a clock that a goroutine advances this often instead of reading
-	// the system clock, which on many virtual machines costs more than the
-	// rest of a hit. Values then expire up to this much late. It is for
-	// long-running processes such as ECS services, and is ignored in AWS
-	// Lambda (when AWS_LAMBDA_RUNTIME_API is set): a frozen function's
-	// goroutine does not run, so after a thaw its clock would show the
-	// time of the freeze. Default 0: every read reads the system clock.
-	ClockGranularity time.Duration
-	// NoRotationSchedule stops the Client from reading Secrets Manager
-	// rotation schedules (DescribeSecret, once per TTL per secret), so
-	// values expire by TTL only. Set it when the role is not granted
+	// TTLByRef gives some references a TTL of their own: a hot flag read
+	// every 30 seconds beside secrets read every 5 minutes. A reference
+	// here stands for the secret it names, whatever #key follows it; when
+	// two entries name one secret, the shorter TTL wins.
+	TTLByRef map[string]time.Duration
+	// DisableRotationSchedule stops the Client from reading Secrets Manager
+	// rotation schedules (DescribeSecret, at most once an hour per secret),
+	// so values expire by TTL only. Set it when the role is not granted
 	// secretsmanager:DescribeSecret, to make no call that is refused and
-	// logged in CloudTrail. Default false: a value expires RotationGrace
-	// after its secret's scheduled rotation when that comes before its TTL.
-	NoRotationSchedule bool
+	// logged in CloudTrail. Default: a value expires RotationGrace after its
+	// secret's next scheduled rotation when that comes before its TTL.
+	DisableRotationSchedule bool
 	// Prefetch lists references New fetches (with GetMany) before it
 	// returns, so that a Lambda function pays for them in its init phase.
+	// New fails when any of them cannot be read.
 	Prefetch []string
 }
 
-// WithAWSConfig makes the Client use cfg instead of loading the default
-// AWS configuration.
-func WithAWSConfig(cfg aws.Config) func(*Options) {
-	return func(o *Options) { o.AWSConfig = &cfg }
-}
-
-// WithProvider registers p for references of the form scheme:..., replacing
-// a built-in provider of the same scheme.
-func WithProvider(scheme string, p providers.Provider) func(*Options) {
-	return func(o *Options) {
-		if o.Providers == nil {
-			o.Providers = make(map[string]providers.Provider)
-		}
-		o.Providers[scheme] = p
+// validate reports the first field of o that is out of range, as an
+// ErrInvalidArgument naming it.
+func (o *Options) validate() error {
+	if err := o.Settings.Validate(); err != nil {
+		return fmt.Errorf("secrets: %w: Options.%s", ErrInvalidArgument, trimSettingsError(err))
 	}
+	for scheme, p := range o.Providers {
+		if !schemePattern.MatchString(scheme) || scheme == "arn" {
+			return fmt.Errorf("secrets: %w: Options.Providers: scheme %q is not a lower-case word", ErrInvalidArgument, scheme)
+		}
+		if p == nil {
+			return fmt.Errorf("secrets: %w: Options.Providers: nil provider for scheme %q", ErrInvalidArgument, scheme)
+		}
+	}
+	for ref, ttl := range o.TTLByRef {
+		if ttl <= 0 {
+			return fmt.Errorf("secrets: %w: Options.TTLByRef[%q] is %v; want a positive duration", ErrInvalidArgument, ref, ttl)
+		}
+	}
+	return nil
 }
 
-// WithTTL sets Options.TTL.
-func WithTTL(d time.Duration) func(*Options) { return func(o *Options) { o.TTL = d } }
-
-// WithJitter sets Options.Jitter.
-func WithJitter(f float64) func(*Options) { return func(o *Options) { o.Jitter = f } }
-
-// WithRefreshAhead sets Options.RefreshAhead.
-func WithRefreshAhead(f float64) func(*Options) { return func(o *Options) { o.RefreshAhead = f } }
-
-// WithMaxStale sets Options.MaxStale.
-func WithMaxStale(d time.Duration) func(*Options) { return func(o *Options) { o.MaxStale = d } }
-
-// WithMaxEntries sets Options.MaxEntries.
-func WithMaxEntries(n int) func(*Options) { return func(o *Options) { o.MaxEntries = n } }
-
-// WithNegativeTTL sets Options.NegativeTTL.
-func WithNegativeTTL(d time.Duration) func(*Options) { return func(o *Options) { o.NegativeTTL = d } }
-
-// WithLoadTimeout sets Options.LoadTimeout.
-func WithLoadTimeout(d time.Duration) func(*Options) { return func(o *Options) { o.LoadTimeout = d } }
-
-// WithMinRefreshInterval sets Options.MinRefreshInterval.
-func WithMinRefreshInterval(d time.Duration) func(*Options) {
-	return func(o *Options) { o.MinRefreshInterval = d }
+// trimSettingsError drops the cache's sentinel text from a Settings error,
+// leaving "FIELD is ...; want ...".
+func trimSettingsError(err error) string {
+	msg := err.Error()
+	prefix := cache.ErrInvalidSettings.Error() + ": "
+	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
+		return msg[len(prefix):]
+	}
+	return msg
 }
 
-// WithHitCounting sets Options.CountHits.
-func WithHitCounting() func(*Options) { return func(o *Options) { o.CountHits = true } }
-
-// WithLogger sets Options.Logger.
-func WithLogger(l *slog.Logger) func(*Options) { return func(o *Options) { o.Logger = l } }
-
-// WithClockGranularity sets Options.ClockGranularity.
-func WithClockGranularity(d time.Duration) func(*Options) {
-	return func(o *Options) { o.ClockGranularity = d }
-}
-
-// WithClock sets Options.Clock.
-func WithClock(c Clock) func(*Options) { return func(o *Options) { o.Clock = c } }
-
-// WithoutRotationSchedule sets Options.NoRotationSchedule.
-func WithoutRotationSchedule() func(*Options) {
-	return func(o *Options) { o.NoRotationSchedule = true }
-}
-
-// WithPrefetch adds refs to Options.Prefetch.
-func WithPrefetch(refs ...string) func(*Options) {
-	return func(o *Options) { o.Prefetch = append(o.Prefetch, refs...) }
+// ttlsByKey parses o.TTLByRef into TTLs by cache key, with custom telling
+// the registered schemes.
+func (o *Options) ttlsByKey(custom func(string) bool) (map[Ref]time.Duration, error) {
+	if len(o.TTLByRef) == 0 {
+		return nil, nil
+	}
+	out := make(map[Ref]time.Duration, len(o.TTLByRef))
+	var errs []error
+	for ref, ttl := range o.TTLByRef {
+		r, err := parseRef(ref, custom)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("Options.TTLByRef: %w", err))
+			continue
+		}
+		r.Key = ""
+		if old, ok := out[r]; !ok || ttl < old {
+			out[r] = ttl
+		}
+	}
+	return out, errors.Join(errs...)
 }

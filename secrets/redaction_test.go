@@ -403,7 +403,7 @@ func TestSDKLoggingNeverShowsValues(t *testing.T) {
 	cfg := srv.Config(t,
 		awsconfig.WithClientLogMode(aws.LogRequest|aws.LogRequestWithBody|aws.LogResponse|aws.LogResponseWithBody|aws.LogRetries),
 		awsconfig.WithLogger(logging.NewStandardLogger(&logged)))
-	c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg))
+	c, err := secrets.New(ctx, func(o *secrets.Options) { o.AWSConfig = &cfg })
 	if err != nil {
 		t.Fatal(err)
 	}

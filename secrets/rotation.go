@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -11,111 +12,195 @@ import (
 	"github.com/secretref/secretref/providers"
 )
 
-// RotationGrace is how long after a secret's scheduled rotation its cached
-// value expires: the time a rotation function takes to put and promote the
-// new version.
+// RotationGrace is how long after its secret's NextRotationDate a cached
+// value expires. AWS schedules a rotation to happen on or before that date,
+// so a value fetched before it is fetched again at most this long after the
+// latest moment the rotation was due.
 const RotationGrace = time.Minute
 
-// rotationSchedule looks up when cached secrets rotate next, at most once
-// per TTL per secret and never while a caller waits.
+// Pacing of rotation-schedule look-ups. A schedule changes rarely: it is
+// looked up at a secret's first fetch, then at most once an hour, and again
+// once its next rotation has passed. A fetch waits for a look-up it started
+// at most rotationWait after its value arrived; a slower answer serves the
+// next fetch. At most rotationLookups run at once, however many secrets a
+// GetMany fetched.
+const (
+	rotationRecheck = time.Hour
+	rotationWait    = 50 * time.Millisecond
+	rotationLookups = 8
+)
+
+// rotationSchedule knows when cached secrets rotate next, so that a fetch
+// can tell the cache to expire its value then.
 type rotationSchedule struct {
-	ttl     time.Duration
+	off     bool // Options.DisableRotationSchedule
 	timeout time.Duration
 	now     func() time.Time
 	logger  *slog.Logger
+	limit   int // the most secrets it remembers
+	slots   chan struct{}
 	ctx     context.Context // cancelled by close
 	cancel  context.CancelFunc
 	running sync.WaitGroup
 
-	off bool // Options.NoRotationSchedule
-
 	mu      sync.Mutex
 	closed  bool
-	checked map[Ref]time.Time // last look-up per secret
-	refused map[string]bool   // schemes whose look-up was denied: not asked again
+	known   map[Ref]*rotation
+	refused map[string]bool // schemes whose look-ups were denied: not asked again
 }
 
-func (r *rotationSchedule) init(o Options) {
-	r.ttl = orDefault(o.TTL, cache.DefaultTTL)
-	r.timeout = orDefault(o.LoadTimeout, cache.DefaultLoadTimeout)
+// rotation is what is known of one secret's schedule.
+type rotation struct {
+	checked   time.Time     // when the latest look-up began
+	next      time.Time     // the next rotation, when scheduled
+	scheduled bool          // next is set
+	done      chan struct{} // closed when the latest look-up ended
+}
+
+func (r *rotationSchedule) init(o Options, limit int) {
+	r.off = o.DisableRotationSchedule
+	r.timeout = o.LoadTimeout
+	if r.timeout <= 0 {
+		r.timeout = cache.DefaultLoadTimeout
+	}
 	r.now = time.Now
 	if o.Clock != nil {
 		r.now = o.Clock.Now
 	}
 	r.logger = o.Logger
-	r.off = o.NoRotationSchedule
+	r.limit = limit
+	r.slots = make(chan struct{}, rotationLookups)
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	r.checked = map[Ref]time.Time{}
+	r.known = map[Ref]*rotation{}
 	r.refused = map[string]bool{}
 }
 
-func orDefault(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
-
+// close cancels the look-ups and waits for them, at most about a second.
 func (r *rotationSchedule) close() {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
 	r.cancel()
-	r.running.Wait()
+	done := make(chan struct{})
+	go func() {
+		r.running.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+	}
 }
 
-// checkRotation runs after a value of k was loaded and stored: when k's
-// provider schedules rotations, it looks up k's next rotation in the
-// background and makes the cached value expire shortly after it.
-func (c *Client) checkRotation(k Ref, _ Value) {
-	rs, ok := c.providers[k.Scheme].(providers.RotationScheduler)
-	r := &c.rotation
+// lookUp starts a look-up of k's schedule in the background when p reads
+// schedules and k's is due, and returns a channel closed when the latest
+// look-up of k ends (nil when there is nothing to wait for).
+func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
+	rs, ok := p.(providers.RotationScheduler)
 	if !ok || r.off || k.Stage != "" || k.VersionID != "" {
-		return // a pinned version does not rotate
+		return nil // a pinned version does not rotate
 	}
 	now := r.now()
 	r.mu.Lock()
-	if r.closed || r.refused[k.Scheme] || now.Sub(r.checked[k]) < r.ttl {
-		r.mu.Unlock()
-		return
+	defer r.mu.Unlock()
+	if r.closed || r.refused[k.Scheme] {
+		return nil
 	}
-	if len(r.checked) >= c.maxBindings {
-		clear(r.checked)
+	known := r.known[k]
+	switch {
+	case known == nil:
+	case now.Sub(known.checked) < rotationRecheck && !(known.scheduled && now.After(known.next.Add(RotationGrace))):
+		return known.done // not due; a look-up may still be running
+	case known.done != nil && !closedChan(known.done):
+		return known.done
 	}
-	r.checked[k] = now
+	if len(r.known) >= r.limit {
+		clear(r.known) // bounded by the cache's size, like the bindings
+	}
+	entry := &rotation{checked: now, done: make(chan struct{})}
+	if known != nil {
+		entry.next, entry.scheduled = known.next, known.scheduled
+	}
+	r.known[k] = entry
 	r.running.Add(1)
-	r.mu.Unlock()
-
-	go func() {
-		defer r.running.Done()
-		ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
-		defer cancel()
-		next, scheduled, err := rs.NextRotation(ctx, request(k))
-		switch {
-		case errors.Is(err, ErrAccessDenied):
-			// A policy that grants GetSecretValue only: rotation dates
-			// are a refinement, not worth a denied call per load.
-			r.mu.Lock()
-			r.refused[k.Scheme] = true
-			r.mu.Unlock()
-			if r.logger != nil {
-				r.logger.Info("secrets: rotation schedule not readable; values expire by TTL only",
-					slog.String("scheme", k.Scheme), slog.String("error", err.Error()))
-			}
-		case err != nil:
-			if r.logger != nil {
-				r.logger.Warn("secrets: rotation schedule look-up failed", slog.Any("ref", k), slog.String("error", err.Error()))
-			}
-		case scheduled:
-			c.cache.ExpireBy(k, next.Add(RotationGrace))
-		}
-	}()
+	go r.run(rs, k, entry)
+	return entry.done
 }
 
-// Candidates returns the values to try while a Secrets Manager secret is
-// being rotated: its AWSCURRENT value first and, when the secret has an
-// AWSPENDING version that differs from it, that value second. A client
-// whose credential is rejected between a rotation function's setSecret and
+// run looks k's schedule up, at most rotationLookups at a time, and
+// records the answer in entry.
+func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref, entry *rotation) {
+	defer r.running.Done()
+	defer close(entry.done)
+	defer func() {
+		if p := recover(); p != nil && r.logger != nil {
+			r.logger.Error("secrets: rotation schedule look-up panicked", slog.Any("ref", k), slog.String("panic", panicType(p)))
+		}
+	}()
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-r.ctx.Done():
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
+	defer cancel()
+	next, scheduled, err := rs.NextRotation(ctx, request(k))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case errors.Is(err, ErrAccessDenied):
+		// A policy that grants GetSecretValue only: rotation dates are a
+		// refinement, not worth a denied call per secret.
+		r.refused[k.Scheme] = true
+		if r.logger != nil {
+			r.logger.Info("secrets: rotation schedule not readable; values expire by TTL only",
+				slog.String("scheme", k.Scheme), slog.String("error", err.Error()))
+		}
+	case err != nil:
+		if r.logger != nil && r.ctx.Err() == nil {
+			r.logger.Warn("secrets: rotation schedule look-up failed", slog.Any("ref", k), slog.String("error", err.Error()))
+		}
+	default:
+		entry.next, entry.scheduled = next, scheduled
+	}
+}
+
+// expiresBy waits for the look-up done (at most rotationWait) and returns
+// when a value of k fetched now must expire: RotationGrace after its next
+// scheduled rotation, or zero when none is known.
+func (r *rotationSchedule) expiresBy(k Ref, done <-chan struct{}) time.Time {
+	if done == nil {
+		return time.Time{}
+	}
+	t := time.NewTimer(rotationWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if known := r.known[k]; known != nil && known.scheduled {
+		return known.next.Add(RotationGrace)
+	}
+	return time.Time{}
+}
+
+func closedChan(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Candidates returns the values to try while a secret is being rotated: its
+// current value first and, when its provider keeps a rotation's new version
+// under a staging label (Secrets Manager's AWSPENDING) and the secret has
+// one that differs from the current one, that value second. A client whose
+// credential is rejected between a rotation function's setSecret and
 // finishSecret steps can then try both. For other backends it returns the
 // current value alone. When the pending version cannot be read for another
 // reason than its absence, Candidates returns the current value and that
@@ -135,11 +220,12 @@ func (c *Client) Candidates(ctx context.Context, ref string) ([]Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.ref.Scheme != SchemeSecretsManager {
+	staged, ok := c.providers[b.ref.Scheme].(providers.Staged)
+	if !ok {
 		return []Value{cur}, nil
 	}
 	key := b.h.Key()
-	key.Stage = "AWSPENDING"
+	key.Stage = staged.PendingStage()
 	pending, err := c.cache.Get(ctx, key)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -156,3 +242,7 @@ func (c *Client) Candidates(ctx context.Context, ref string) ([]Value, error) {
 	}
 	return []Value{cur, pending}, nil
 }
+
+// panicType describes a recovered panic by its value's type only: the value
+// could hold a secret.
+func panicType(p any) string { return fmt.Sprintf("a %T", p) }

@@ -44,7 +44,7 @@ func TestRotationAgainstKumo(t *testing.T) {
 	}
 	putParam("key-before")
 	clk := newClock()
-	c, log := newKumoClient(t, srv, secrets.WithClock(clk), secrets.WithTTL(time.Minute))
+	c, log := newKumoClient(t, srv, func(o *secrets.Options) { o.Clock = clk; o.TTL = time.Minute })
 
 	var secretSeen, paramSeen atomic.Int32
 	var secretVersion atomic.Value
@@ -100,7 +100,7 @@ func TestRotationAgainstKumo(t *testing.T) {
 // kumo has no rotation (no AWSPENDING without losing AWSCURRENT, no
 // RotateSecret), so the rotation window is played with the memory store.
 func TestCandidatesDuringRotation(t *testing.T) {
-	c, store := newMemoryClient(t, secrets.WithMinRefreshInterval(-1))
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.MinRefreshInterval = secrets.Disabled })
 	ctx := context.Background()
 	store.Put("prod/db", `{"password":"current-pw"}`)
 
@@ -141,7 +141,7 @@ func TestCandidatesDuringRotation(t *testing.T) {
 
 func TestScheduledRotationClampsExpiry(t *testing.T) {
 	clk := newClock()
-	c, store := newMemoryClient(t, secrets.WithClock(clk), secrets.WithTTL(time.Hour), secrets.WithJitter(-1))
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.Clock = clk; o.TTL = time.Hour; o.Jitter = secrets.Disabled })
 	store.Put("prod/db", "before")
 	if err := store.SetNextRotation("prod/db", clk.Now().Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
@@ -183,12 +183,12 @@ func TestWithoutRotationSchedule(t *testing.T) {
 		want int32
 	}{
 		{name: "default", want: 1},
-		{name: "WithoutRotationSchedule", opts: []func(*secrets.Options){secrets.WithoutRotationSchedule()}, want: 0},
+		{name: "DisableRotationSchedule", opts: []func(*secrets.Options){func(o *secrets.Options) { o.DisableRotationSchedule = true }}, want: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &scheduleCounter{Store: memory.New()}
 			store.Put("prod/db", "v")
-			c, err := secrets.New(context.Background(), append(tc.opts, secrets.WithProvider("sm", store), secrets.WithProvider("ssm", store))...)
+			c, err := secrets.New(context.Background(), append(tc.opts, func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,7 +221,7 @@ func (p *slowProvider) Fetch(ctx context.Context, _ providers.Request) (*provide
 
 func TestCancelledWaiterReturnsAtOnce(t *testing.T) {
 	slow := &slowProvider{release: make(chan struct{})}
-	c, _ := newMemoryClient(t, secrets.WithProvider("slow", slow))
+	c, _ := newMemoryClient(t, func(o *secrets.Options) { o.Providers["slow"] = slow })
 	other := make(chan error, 1)
 	go func() {
 		_, err := c.Get(context.Background(), "slow:x")
@@ -247,7 +247,7 @@ func TestCancelledWaiterReturnsAtOnce(t *testing.T) {
 // same against kumo through a fault-injecting proxy is in faults_test.go.
 func TestOutageServesLastGoodValues(t *testing.T) {
 	clk := newClock()
-	c, store := newMemoryClient(t, secrets.WithClock(clk), secrets.WithTTL(time.Minute))
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.Clock = clk; o.TTL = time.Minute })
 	ctx := context.Background()
 	refs := make([]string, 50)
 	for i := range refs {
@@ -294,7 +294,7 @@ func TestOutageServesLastGoodValues(t *testing.T) {
 // Many goroutines read, refresh and invalidate while versions change: no
 // race, no deadlock, and every value read is one the backend held.
 func TestConcurrentReadsRefreshesAndInvalidations(t *testing.T) {
-	c, store := newMemoryClient(t, secrets.WithTTL(20*time.Millisecond), secrets.WithMinRefreshInterval(-1))
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.TTL = 20 * time.Millisecond; o.MinRefreshInterval = secrets.Disabled })
 	const refs = 20
 	var latest [refs]atomic.Int64
 	for i := range refs {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	ssmprovider "github.com/secretref/secretref/providers/ssm"
 	"github.com/secretref/secretref/secrets"
@@ -50,9 +51,9 @@ func TestParameterFormsKumoLacks(t *testing.T) {
 		{"ssm:/prod/app/key?decrypt=false", "/prod/app/key", true},
 	} {
 		rec := &parameterRecorder{}
-		c, err := secrets.New(context.Background(),
-			secrets.WithProvider("ssm", ssmprovider.New(rec)),
-			secrets.WithProvider("sm", memory.New()))
+		c, err := secrets.New(context.Background(), func(o *secrets.Options) {
+			o.Providers = map[string]providers.Provider{"ssm": ssmprovider.New(rec), "sm": memory.New()}
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func TestPendingStage(t *testing.T) {
 	store := memory.New()
 	store.Put("prod/db", `{"password":"current"}`)
 	store.PutPending("prod/db", `{"password":"pending"}`)
-	c, err := secrets.New(context.Background(), secrets.WithProvider("sm", store), secrets.WithProvider("ssm", store))
+	c, err := secrets.New(context.Background(), func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,10 +35,13 @@ func demo(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "kumo AWS emulator at %s, in this process\n", srv.URL)
 	fmt.Fprintf(w, "stored secret %s (version %.8s), parameters %s and %s\n\n", secretName, version, apiKeyParam, timeoutParam)
 
-	c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg), secrets.WithTTL(demoTTL), secrets.WithHitCounting(),
+	c, err := secrets.New(ctx, func(o *secrets.Options) {
+		o.AWSConfig = &cfg
+		o.TTL = demoTTL
 		// Jitter spreads the refreshes of a fleet of processes; this demo
 		// is one process, and its counts should come out the same each run.
-		secrets.WithJitter(-1))
+		o.Jitter = secrets.Disabled
+	})
 	if err != nil {
 		return err
 	}
@@ -82,7 +85,7 @@ func demo(ctx context.Context, w io.Writer) error {
 		}
 	}
 	after := c.Stats()
-	fmt.Fprintf(w, "\nread again: %d cache hits, %d calls to AWS\n", after.Hits-before.Hits, after.Loads-before.Loads)
+	fmt.Fprintf(w, "\nread again: %d cache hits, %d calls to AWS\n", after.Hits-before.Hits, after.Fetches-before.Fetches)
 
 	if err := showRotation(ctx, w, c, cfg, password); err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 // what it got. A reference that cannot be read is reported in the error,
 // which names it and the cause, never a value.
 func resolve(ctx context.Context, w io.Writer, refs []string) error {
-	c, err := secrets.New(ctx, secrets.WithHitCounting())
+	c, err := secrets.New(ctx)
 	if err != nil {
 		return err
 	}

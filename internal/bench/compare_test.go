@@ -17,6 +17,7 @@ import (
 	"gocloud.dev/runtimevar/constantvar"
 
 	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	smprovider "github.com/secretref/secretref/providers/secretsmanager"
 	"github.com/secretref/secretref/secrets"
@@ -133,10 +134,12 @@ func forBackends(b *testing.B, f func(b *testing.B, be *backend)) {
 
 func newSecretref(b *testing.B, be *backend, opts ...func(*secrets.Options)) *secrets.Client {
 	b.Helper()
-	c, err := secrets.New(context.Background(), append([]func(*secrets.Options){
-		secrets.WithProvider(secrets.SchemeSecretsManager, smprovider.New(be.api)),
-		secrets.WithProvider(secrets.SchemeParameterStore, memory.New()),
-	}, opts...)...)
+	c, err := secrets.New(context.Background(), append([]func(*secrets.Options){func(o *secrets.Options) {
+		o.Providers = map[string]providers.Provider{
+			secrets.SchemeSecretsManager: smprovider.New(be.api),
+			secrets.SchemeParameterStore: memory.New(),
+		}
+	}}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -211,9 +214,8 @@ func hits(b *testing.B, be *backend, parallel bool) {
 		opts   []func(*secrets.Options)
 	}{
 		{"", nil},
-		// The clock a goroutine advances every millisecond, for
-		// long-running processes (ignored in Lambda).
-		{"-coarse", []func(*secrets.Options){secrets.WithClockGranularity(time.Millisecond)}},
+		// The system clock read at every access, as in Lambda.
+		{"-exact", []func(*secrets.Options){func(o *secrets.Options) { o.ClockGranularity = secrets.Disabled }}},
 	} {
 		b.Run("secretref-Get"+clock.suffix, func(b *testing.B) {
 			c := newSecretref(b, be, clock.opts...)
@@ -416,7 +418,7 @@ func BenchmarkRotation(b *testing.B) {
 	forBackends(b, func(b *testing.B, be *backend) {
 		ctx := context.Background()
 		b.Run("secretref", func(b *testing.B) {
-			c := newSecretref(b, be, secrets.WithTTL(rotationPeriod))
+			c := newSecretref(b, be, func(o *secrets.Options) { o.TTL = rotationPeriod })
 			b.Cleanup(func() { _ = c.Close() })
 			rotations(b, be, func() string {
 				v, err := c.Get(ctx, secretName)

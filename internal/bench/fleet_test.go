@@ -122,18 +122,21 @@ func simulateInstance(tb testing.TB, cfg fleetConfig, perSecond []atomic.Int32, 
 	clock := fakeclock.New(start)
 	var lastLoad [fleetRefs]int32 // written by loads, read after waiting for them
 	var stored atomic.Int64
-	c := cache.New(func(_ context.Context, ref int) (int, error) {
+	c, err := cache.New(func(_ context.Context, ref int) cache.Loaded[int] {
 		s := int32(clock.Now().Sub(start) / time.Second)
 		perSecond[s].Add(1)
 		lastLoad[ref] = s
-		return ref, nil
+		stored.Add(1)
+		return cache.Loaded[int]{Value: ref}
 	}, func(o *cache.Options[int, int]) {
 		o.TTL = fleetTTL
 		o.Jitter = cfg.jitter
 		o.RefreshAhead = cfg.refreshAhead
 		o.Clock = clock
-		o.Stored = func(int, int) { stored.Add(1) }
 	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	defer c.Close()
 
 	ctx := context.Background()

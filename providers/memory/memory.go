@@ -44,7 +44,14 @@ type version struct {
 	binary bool
 }
 
-var _ providers.RotationScheduler = (*Store)(nil)
+var (
+	_ providers.RotationScheduler = (*Store)(nil)
+	_ providers.Staged            = (*Store)(nil)
+)
+
+// PendingStage returns StagePending, the label PutPending puts on a
+// rotation's new version.
+func (s *Store) PendingStage() string { return StagePending }
 
 // New returns an empty Store.
 func New() *Store {

@@ -13,10 +13,18 @@ import (
 
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/internal/awserr"
+	"github.com/secretref/secretref/providers/internal/fanout"
 )
 
 // MaxBatch is the most secret ids one BatchGetSecretValue call takes.
 const MaxBatch = 20
+
+// BatchGroup puts requests of one region in one group of MaxBatch: one
+// BatchGetSecretValue call serves them (a request for a stage or version id
+// with a GetSecretValue call beside it).
+func (p *Provider) BatchGroup(req providers.Request) (group string, max int) {
+	return req.Region, MaxBatch
+}
 
 // FetchBatch fetches the current versions of secrets with
 // BatchGetSecretValue, at most MaxBatch per call, one group of calls per
@@ -25,7 +33,7 @@ const MaxBatch = 20
 // that would carry one id: a role granted only secretsmanager:GetSecretValue
 // then prefetches a single secret without a refused call. When
 // BatchGetSecretValue is refused, every batch from then on uses concurrent
-// GetSecretValue calls (providers.DefaultConcurrency at a time).
+// GetSecretValue calls, all at once for a batch of MaxBatch.
 func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
 	out := make([]providers.BatchResult, len(reqs))
 	var single []int
@@ -39,7 +47,7 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 	}
 	var chunks [][]int
 	for _, idx := range byRegion {
-		for _, chunk := range providers.Chunks(idx, MaxBatch) {
+		for _, chunk := range fanout.Chunks(idx, MaxBatch) {
 			if len(chunk) == 1 {
 				single = append(single, chunk[0])
 				continue
@@ -48,7 +56,7 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 		}
 	}
 	retry := make([][]int, len(chunks))
-	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {
+	fanout.Each(len(chunks), func(c int) {
 		retry[c] = p.fetchChunk(ctx, reqs, chunks[c], out)
 	})
 	for _, idx := range retry {
@@ -60,7 +68,7 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 
 // fetchEach serves reqs[i] for each i in idx with GetSecretValue.
 func (p *Provider) fetchEach(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
-	providers.Parallel(len(idx), providers.DefaultConcurrency, func(j int) {
+	fanout.Each(len(idx), func(j int) {
 		i := idx[j]
 		out[i].Result, out[i].Err = p.Fetch(ctx, reqs[i])
 	})

@@ -38,7 +38,15 @@ type Provider struct {
 	batchRefused atomic.Bool
 }
 
-var _ providers.BatchFetcher = (*Provider)(nil)
+var (
+	_ providers.BatchFetcher = (*Provider)(nil)
+	_ providers.Staged       = (*Provider)(nil)
+)
+
+// PendingStage returns AWSPENDING, the label a rotation function's
+// createSecret step puts on the new version until finishSecret moves
+// AWSCURRENT to it.
+func (p *Provider) PendingStage() string { return "AWSPENDING" }
 
 // New returns a Provider that calls api.
 func New(api API) *Provider {

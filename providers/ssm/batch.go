@@ -10,10 +10,20 @@ import (
 
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/internal/awserr"
+	"github.com/secretref/secretref/providers/internal/fanout"
 )
 
 // MaxBatch is the most names one GetParameters call takes.
 const MaxBatch = 10
+
+// BatchGroup puts requests of one region and decryption flag in one group
+// of MaxBatch: one GetParameters call serves them.
+func (p *Provider) BatchGroup(req providers.Request) (group string, max int) {
+	if req.SkipDecryption {
+		return req.Region + "?decrypt=false", MaxBatch
+	}
+	return req.Region, MaxBatch
+}
 
 // batchKey groups requests that one GetParameters call can serve: it takes
 // one region and one WithDecryption flag.
@@ -37,9 +47,9 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 	}
 	var chunks [][]int
 	for _, idx := range groups {
-		chunks = append(chunks, providers.Chunks(idx, MaxBatch)...)
+		chunks = append(chunks, fanout.Chunks(idx, MaxBatch)...)
 	}
-	providers.Parallel(len(chunks), providers.DefaultConcurrency, func(c int) {
+	fanout.Each(len(chunks), func(c int) {
 		if idx := chunks[c]; len(idx) == 1 {
 			out[idx[0]].Result, out[idx[0]].Err = p.Fetch(ctx, reqs[idx[0]])
 			return

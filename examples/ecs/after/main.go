@@ -68,7 +68,7 @@ func configFromEnv() (config, error) {
 }
 
 func run(ctx context.Context, log *slog.Logger, cfg config) error {
-	c, err := secrets.New(ctx, secrets.WithTTL(cfg.ttl), secrets.WithLogger(log))
+	c, err := secrets.New(ctx, func(o *secrets.Options) { o.TTL = cfg.ttl; o.Logger = log })
 	if err != nil {
 		return err
 	}

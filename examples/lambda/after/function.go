@@ -34,13 +34,14 @@ func newFunction(ctx context.Context, log *slog.Logger, cfg config) (*function, 
 	if cfg.apiKeyRef == "" || cfg.signingKeyRef == "" {
 		return nil, errors.New("PARTNER_API_KEY_REF and SIGNING_KEY_REF must name the credentials")
 	}
-	c, err := secrets.New(ctx,
-		secrets.WithPrefetch(cfg.apiKeyRef, cfg.signingKeyRef),
+	c, err := secrets.New(ctx, func(o *secrets.Options) {
+		o.Prefetch = []string{cfg.apiKeyRef, cfg.signingKeyRef}
 		// The role may read the two values and nothing else: no
 		// DescribeSecret for rotation schedules. A rejected key is
 		// refreshed by the handler instead.
-		secrets.WithoutRotationSchedule(),
-		secrets.WithLogger(log))
+		o.DisableRotationSchedule = true
+		o.Logger = log
+	})
 	if err != nil {
 		return nil, err
 	}

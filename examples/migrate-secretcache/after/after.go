@@ -30,7 +30,7 @@ type Source struct {
 // New returns a Source for the secret secretID (a name or ARN) that reads
 // it again after ttl.
 func New(ctx context.Context, cfg aws.Config, secretID string, ttl time.Duration) (*Source, error) {
-	c, err := secrets.New(ctx, secrets.WithAWSConfig(cfg), secrets.WithTTL(ttl))
+	c, err := secrets.New(ctx, func(o *secrets.Options) { o.AWSConfig = &cfg; o.TTL = ttl })
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,272 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// flight is one key's load in progress. Every caller that needs the load
+// waits on done; out is written once, before done is closed.
+type flight[V any] struct {
+	seq     uint64
+	started int64 // when the load began, on the cache's clock
+	done    chan struct{}
+	out     outcome[V]
+}
+
+// abandonAfter is how long after its context ended a load whose loader has
+// not returned is abandoned: its callers are answered with the context's
+// error, and its result, when it comes, is dropped.
+const abandonAfter = 100 * time.Millisecond
+
+// job is one call of the loader (one entry) or of the batch loader (one
+// chunk of a batch group), and the flights it answers.
+type job[K comparable, V any] struct {
+	parent  context.Context // its values are the load's; its cancellation is not
+	entries []*entry[K, V]
+	flights []*flight[V]
+	batch   bool
+	// why is the refresh this is, 0 for a load of a key that held nothing
+	// to serve; with background set no caller waits for it, and with
+	// several entries all but the first are coalesced into its call.
+	why        Refresh
+	background bool
+	settled    atomic.Bool
+}
+
+// beginJobLocked starts a flight for each of entries, which have none, and
+// returns the job that will answer them with the first flight. why says
+// what refresh it is, 0 for a read that found nothing to serve. The job
+// runs when launched.
+func (c *Cache[K, V]) beginJobLocked(parent context.Context, entries []*entry[K, V], now int64, why Refresh) (*job[K, V], *flight[V]) {
+	j := &job[K, V]{parent: parent, entries: entries, batch: len(entries) > 1, why: why}
+	j.flights = make([]*flight[V], len(entries))
+	for i, e := range entries {
+		c.seq++
+		f := &flight[V]{seq: c.seq, started: now, done: make(chan struct{})}
+		e.flight = f
+		e.loading.Store(true)
+		j.flights[i] = f
+	}
+	c.running[j] = struct{}{}
+	entries[0].group.throttle.started(now)
+	return j, j.flights[0]
+}
+
+// launch runs j on a goroutine of its own.
+func (c *Cache[K, V]) launch(j *job[K, V]) {
+	c.loads.Add(1)
+	go func() {
+		defer c.loads.Done()
+		c.runContained(j)
+	}()
+}
+
+// runContained runs j, answering its flights with ErrLoadPanicked if
+// anything it calls panics (the loader's panics are caught closer, so this
+// is an observer's or a hook's): no panic of a goroutine the cache started
+// ends the process, and none is printed, as it could hold a value.
+func (c *Cache[K, V]) runContained(j *job[K, V]) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.answer(j, nil, panicError(r))
+		}
+	}()
+	c.run(j)
+}
+
+// run calls the loader for j on a context detached from its callers,
+// bounded by LoadTimeout and cancelled by Close, and answers j's flights.
+// When that context ends before the loader returns (a loader that ignores
+// it), the flights are answered with the context's error at once and the
+// loader's late result is dropped.
+func (c *Cache[K, V]) run(j *job[K, V]) {
+	keys := make([]K, len(j.entries))
+	for i, e := range j.entries {
+		keys[i] = e.key
+	}
+	if j.why != 0 {
+		c.stats.refreshes.Add(uint64(len(keys)))
+		c.opts.Observer.Refreshing(keys[:1], j.why)
+		if len(keys) > 1 {
+			c.opts.Observer.Refreshing(keys[1:], RefreshCoalesced)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(j.parent), c.opts.LoadTimeout)
+	defer cancel()
+	stopRoot := context.AfterFunc(c.root, cancel)
+	defer stopRoot()
+	// A loader that honours its context returns its own (classified) error
+	// when the context ends; one that does not is abandoned a moment later.
+	var watchdog atomic.Pointer[time.Timer]
+	stopWatchdog := context.AfterFunc(ctx, func() {
+		watchdog.Store(time.AfterFunc(abandonAfter, func() {
+			err := ctx.Err()
+			if c.root.Err() != nil {
+				err = ErrClosed
+			}
+			c.answer(j, nil, err)
+		}))
+	})
+	defer func() {
+		if !stopWatchdog() {
+			if t := watchdog.Load(); t != nil {
+				t.Stop()
+			}
+		}
+	}()
+	c.stats.loads.Add(uint64(len(keys)))
+	c.answer(j, c.callLoader(ctx, j.batch, keys), nil)
+}
+
+// callLoader calls the loader or the batch loader, turning a panic or a
+// malformed answer into an error for every key.
+func (c *Cache[K, V]) callLoader(ctx context.Context, batch bool, keys []K) (res []Loaded[V]) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = failAll[V](len(keys), panicError(r))
+		}
+	}()
+	if !batch {
+		return []Loaded[V]{c.load(ctx, keys[0])}
+	}
+	res = c.opts.BatchLoad(ctx, keys)
+	if len(res) != len(keys) {
+		return failAll[V](len(keys), fmt.Errorf("batch loader returned %d results for %d keys", len(res), len(keys)))
+	}
+	return res
+}
+
+func failAll[V any](n int, err error) []Loaded[V] {
+	res := make([]Loaded[V], n)
+	for i := range res {
+		res[i].Err = err
+	}
+	return res
+}
+
+// answer settles j's flights with res, or with err for every key when res
+// is nil, unless they were settled already. It stores what settle says,
+// adapts the batch group's throttle, wakes the waiters, and then, with no
+// lock held, tells watchers and the observer, and logs the failures of a
+// refresh that no caller was told of.
+func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
+	if !j.settled.CompareAndSwap(false, true) {
+		return
+	}
+	if res == nil {
+		res = failAll[V](len(j.entries), err)
+	}
+	// The options' functions are the user's: never call them under the lock.
+	throttled := false
+	transient := make([]bool, len(res))
+	for i, r := range res {
+		if r.Err != nil {
+			transient[i] = c.opts.IsTransient(r.Err)
+			throttled = throttled || c.opts.IsThrottled(r.Err)
+		}
+	}
+	now := c.clock.now()
+	type replaced struct {
+		key       K
+		prev, next V
+	}
+	var stored []replaced
+	c.mu.Lock()
+	delete(c.running, j)
+	if !c.closed {
+		j.entries[0].group.throttle.observe(now, throttled)
+	}
+	for i, e := range j.entries {
+		f, r := j.flights[i], res[i]
+		if e.flight == f {
+			e.flight = nil
+			e.loading.Store(false)
+		}
+		if c.closed {
+			f.out = outcome[V]{err: ErrClosed}
+			continue
+		}
+		prev := e.state.Load()
+		next, out, ch := c.settle(prev, e.floor, f.seq, r, transient[i], now)
+		f.out = out
+		if e.dead.Load() {
+			continue
+		}
+		switch ch {
+		case store:
+			e.state.Store(next)
+			if r.Err == nil {
+				// Queued under the lock, so watchers hear versions in the
+				// order they were stored.
+				c.notifyLocked(e.key, next.val)
+				if prev != nil && prev.err == nil {
+					stored = append(stored, replaced{e.key, prev.val, next.val})
+				}
+			}
+			c.scheduleWatchLocked(e.key, max(next.refreshAt, next.retryAt))
+		case drop:
+			c.removeLocked(e)
+			c.scheduleWatchLocked(e.key, now+int64(c.opts.RetryBackoff))
+		}
+	}
+	c.mu.Unlock()
+	for _, r := range res {
+		if r.Err != nil {
+			c.stats.loadErrors.Add(1)
+		}
+	}
+	for _, f := range j.flights {
+		close(f.done)
+	}
+	for i, r := range res {
+		if r.Err == nil {
+			continue
+		}
+		if out := j.flights[i].out; j.why != RefreshForced && (j.background || out.stale) {
+			c.logFailure(j.entries[i].key, r.Err, out.stale)
+		}
+	}
+	for _, r := range stored {
+		if !c.sameVersion(r.prev, r.next) {
+			c.opts.Observer.NewVersion(r.key)
+		}
+	}
+}
+
+func (c *Cache[K, V]) sameVersion(a, b V) bool {
+	return c.opts.SameVersion != nil && c.opts.SameVersion(a, b)
+}
+
+// await waits for f and returns what its load gives a reader. stale, when
+// not nil, is a state whose value may be served if the load does not answer
+// within StaleWait of its start, nor within half the time left before ctx's
+// deadline. started is when the reader looked.
+func (c *Cache[K, V]) await(ctx context.Context, k K, f *flight[V], stale *state[V], now int64) (V, error) {
+	var bound <-chan time.Time
+	if stale != nil && c.opts.StaleWait > 0 {
+		wait := time.Duration(int64(c.opts.StaleWait) - (now - f.started))
+		if dl, ok := ctx.Deadline(); ok {
+			wait = min(wait, time.Until(dl)/2)
+		}
+		t := time.NewTimer(max(wait, 0))
+		defer t.Stop()
+		bound = t.C
+	}
+	select {
+	case <-f.done:
+		if f.out.stale {
+			c.servedStale(k, f.out.age)
+			return f.out.val, nil
+		}
+		return f.out.val, f.out.err
+	case <-bound:
+		c.servedStale(k, max(c.clock.now()-stale.expiresAt, 0))
+		return stale.val, nil
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}

@@ -1,0 +1,68 @@
+package cache
+
+import (
+	"cmp"
+	"slices"
+)
+
+// group is a batch group: keys that BatchLoad can load together, whose
+// background refreshes are coalesced and paced together.
+type group[K comparable, V any] struct {
+	name     string
+	max      int // the most keys one BatchLoad call takes
+	members  []*entry[K, V]
+	throttle throttle
+}
+
+func (c *Cache[K, V]) joinGroupLocked(e *entry[K, V], name string, size int) {
+	g := c.groups[name]
+	if g == nil {
+		g = &group[K, V]{name: name, max: max(size, 1)}
+		c.groups[name] = g
+	}
+	e.group = g
+	e.member = len(g.members)
+	g.members = append(g.members, e)
+}
+
+func (c *Cache[K, V]) leaveGroupLocked(e *entry[K, V]) {
+	g := e.group
+	last := g.members[len(g.members)-1]
+	g.members[e.member] = last
+	last.member = e.member
+	g.members = g.members[:len(g.members)-1]
+	if len(g.members) == 0 {
+		delete(c.groups, g.name)
+	}
+}
+
+// coalesceLocked returns up to g.max-1 entries of g other than e whose
+// values are due for a refresh (in their refresh-ahead window, or older than
+// CoalesceAfter of their TTL) and that nothing is loading, soonest due
+// first: they are refreshed in e's batch call rather than each in one of
+// its own.
+func (c *Cache[K, V]) coalesceLocked(g *group[K, V], e *entry[K, V], now int64) []*entry[K, V] {
+	if g.max < 2 || c.opts.CoalesceAfter <= 0 {
+		return nil
+	}
+	var due []*entry[K, V]
+	for _, m := range g.members {
+		if m == e || m.flight != nil {
+			continue
+		}
+		st := m.state.Load()
+		if st == nil || st.err != nil || now < st.retryAt {
+			continue
+		}
+		if now >= st.refreshAt || float64(now-st.loadedAt) >= c.opts.CoalesceAfter*float64(st.ttl) {
+			due = append(due, m)
+		}
+	}
+	if len(due) > g.max-1 {
+		slices.SortFunc(due, func(a, b *entry[K, V]) int {
+			return cmp.Compare(a.state.Load().refreshAt, b.state.Load().refreshAt)
+		})
+		due = due[:g.max-1]
+	}
+	return due
+}
