@@ -21,7 +21,9 @@ var (
 const benchKey = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"
 
 // identity loads a key as its own value, at once.
-func identity(_ context.Context, k string) cache.Loaded[string] { return cache.Loaded[string]{Value: k} }
+func identity(_ context.Context, k string) cache.Loaded[string] {
+	return cache.Loaded[string]{Value: k}
+}
 
 // warmCache returns a cache holding keys, with every hit path published.
 func warmCache(b *testing.B, keys ...string) *cache.Cache[string, string] {

@@ -170,7 +170,7 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 	}
 	now := c.clock.now()
 	type replaced struct {
-		key       K
+		key        K
 		prev, next V
 	}
 	var stored []replaced

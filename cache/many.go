@@ -133,8 +133,6 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 // GetMany itself made room for: more distinct keys than MaxEntries.
 var errEvicted = errors.New("evicted before it could be loaded: more keys than MaxEntries in one call")
 
-
-
 // launchInTurn runs jobs[0] on a goroutine of its own, then the others at
 // most maxConcurrentLoads at a time.
 func (c *Cache[K, V]) launchInTurn(jobs []*job[K, V]) {

@@ -59,12 +59,12 @@ type Observer[K comparable] interface {
 
 type noObserver[K comparable] struct{}
 
-func (noObserver[K]) Missed(K)                    {}
+func (noObserver[K]) Missed(K)                     {}
 func (noObserver[K]) ServedStale(K, time.Duration) {}
-func (noObserver[K]) Refreshing([]K, Refresh)     {}
-func (noObserver[K]) Evicted(K)                   {}
-func (noObserver[K]) NewVersion(K)                {}
-func (noObserver[K]) Delivered(K)                 {}
+func (noObserver[K]) Refreshing([]K, Refresh)      {}
+func (noObserver[K]) Evicted(K)                    {}
+func (noObserver[K]) NewVersion(K)                 {}
+func (noObserver[K]) Delivered(K)                  {}
 
 // contained passes events to an Observer, recovering its panics: an
 // observer's bug must not fail a load or end the process. A panic's value

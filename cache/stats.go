@@ -41,7 +41,7 @@ func (h *hitCounter) sum() uint64 {
 }
 
 type counters struct {
-	hits                                                                  hitCounter
+	hits                                                                 hitCounter
 	misses, staleServes, loads, loadErrors, stores, refreshes, evictions atomic.Uint64
 }
 
