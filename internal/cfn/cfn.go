@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -31,7 +32,7 @@ func Decode(data []byte) (any, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not JSON or YAML: %w", err)
+		return nil, fmt.Errorf("not JSON or YAML%s", yamlLine(err))
 	}
 	d := decoder{budget: maxNodes}
 	return d.node(&doc, 0)
@@ -42,7 +43,13 @@ func decodeJSON(data []byte) (any, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("not JSON: %w", err)
+		// A parser's message may quote the input, which may be a secret:
+		// say where, not what.
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, fmt.Errorf("not JSON (at byte %d)", syntax.Offset)
+		}
+		return nil, errors.New("not JSON (it ends too early)")
 	}
 	if dec.More() {
 		return nil, errors.New("not JSON: more than one value")
@@ -71,6 +78,18 @@ func plainJSON(v any) any {
 		return "false"
 	}
 	return v
+}
+
+// yamlLinePattern finds the line a YAML parser error names.
+var yamlLinePattern = regexp.MustCompile(`line ([0-9]+)`)
+
+// yamlLine returns " (line N)" for an error that names a line. The rest of
+// the parser's message is left out: it may quote the input.
+func yamlLine(err error) string {
+	if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
+		return " (line " + m[1] + ")"
+	}
+	return ""
 }
 
 type decoder struct{ budget int }
