@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secretref/secretref/internal/testing/readmeblock"
 )
+
+var update = flag.Bool("update", false, "rewrite the README's block of the program's output")
 
 func TestRun(t *testing.T) {
 	tests := []struct {
@@ -103,4 +108,15 @@ func TestRunDirectory(t *testing.T) {
 	if code := run([]string{dir}, &stdout, &stderr); code != 2 {
 		t.Errorf("exit %d with a broken file", code)
 	}
+}
+
+// The README shows the program's output on the examples' before/ files.
+func TestREADME(t *testing.T) {
+	const args = "examples/ecs/before/task-definition.json examples/lambda/before"
+	t.Chdir("../..")
+	var stdout, stderr bytes.Buffer
+	if code := run(strings.Fields(args), &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d: %s", code, &stderr)
+	}
+	readmeblock.Check(t, "README.md", "audit", args, stdout.Bytes(), *update)
 }
