@@ -40,8 +40,9 @@ const passthroughPrefix = "/aws/reference/secretsmanager/"
 //   - secretsmanager:GetSecretValue on each secret: its full ARN when the
 //     reference is one, else arn:...:secret:NAME-?????? (the six characters
 //     Secrets Manager appends to every ARN), which matches that secret and
-//     no other; DescribeSecret too, to read its rotation schedule, unless
-//     in.NoRotationSchedule or the reference pins a version;
+//     no other; a partial ARN, without the six characters, gets them as
+//     "-??????" too; DescribeSecret as well, to read its rotation schedule,
+//     unless in.NoRotationSchedule or the reference pins a version;
 //   - secretsmanager:BatchGetSecretValue (on "*": it has no resource) when
 //     two or more unpinned secrets of one region can share a call;
 //   - ssm:GetParameter on each parameter's ARN, ssm:GetParameters too when
