@@ -1,0 +1,89 @@
+package audit
+
+import (
+	"errors"
+
+	"github.com/secretref/secretref/secrets/iampolicy"
+)
+
+// Kind is the kind of document Scan read.
+type Kind string
+
+// The documents Scan reads.
+const (
+	// ECSTaskDefinition is the input of aws ecs register-task-definition,
+	// or the output of aws ecs describe-task-definition.
+	ECSTaskDefinition Kind = "ecs-task-definition"
+	// LambdaFunction is the output of aws lambda get-function-configuration
+	// or aws lambda get-function.
+	LambdaFunction Kind = "lambda-function-configuration"
+	// CloudFormationTemplate is a CloudFormation or SAM template, JSON or
+	// YAML, with Lambda functions or ECS task definitions among its
+	// resources.
+	CloudFormationTemplate Kind = "cloudformation-template"
+)
+
+// ErrUnrecognized is the error of Scan for a document that is none of the
+// kinds it reads.
+var ErrUnrecognized = errors.New("not an ECS task definition, a Lambda function configuration or a CloudFormation template")
+
+// Options place the secrets that fixes propose, for documents that do not
+// say where they are deployed. A task definition or function configuration
+// that names its region and account (in its ARNs, its ECR image or its log
+// configuration) uses those. Unset, a fix uses CloudFormation's
+// ${AWS::Region}, ${AWS::AccountId} and ${AWS::Partition}.
+type Options struct {
+	Partition, Region, Account string
+}
+
+// Report is what Scan found in one document.
+type Report struct {
+	File     string    `json:"file"`
+	Kind     Kind      `json:"kind"`
+	Findings []Finding `json:"findings"`
+}
+
+// Finding is one environment variable that looks like a plaintext secret.
+// It holds no part of the value: only where it is, its length and why it
+// was flagged.
+type Finding struct {
+	// Location is the variable's path in the document, such as
+	// containerDefinitions[0].environment[2].
+	Location string `json:"location"`
+	// Variable is the variable's name.
+	Variable string `json:"variable"`
+	// Length is the value's length in bytes; absent when the document does
+	// not hold the value (a template parameter without a default).
+	Length *int `json:"length,omitempty"`
+	// Reasons say why the variable was flagged.
+	Reasons []string `json:"reasons"`
+	// Fix is the proposed replacement.
+	Fix Fix `json:"fix"`
+}
+
+// Fix is what to put in place of a plaintext secret: the value stored in
+// Secrets Manager under SecretName, and a reference to it in the
+// configuration.
+type Fix struct {
+	// SecretName is the proposed name of the Secrets Manager secret.
+	SecretName string `json:"secretName"`
+	// Variable and Reference are the environment variable to set instead,
+	// for the process to read with secretref.
+	Variable  string `json:"variable"`
+	Reference string `json:"reference"`
+	// ECSSecret is, for an ECS container, the entry of its "secrets" that
+	// makes ECS inject the value at start instead (read with the task
+	// execution role, and not refreshed on rotation).
+	ECSSecret *ECSSecret `json:"ecsSecret,omitempty"`
+	// Policy is what iampolicy.Derive gives for Reference: the statements
+	// the task or function role then needs.
+	Policy []iampolicy.Statement `json:"policy"`
+	// Note, when set, says what else to do.
+	Note string `json:"note,omitempty"`
+}
+
+// ECSSecret is an entry of an ECS container definition's "secrets".
+type ECSSecret struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}

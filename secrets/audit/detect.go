@@ -1,0 +1,340 @@
+package audit
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/secretref/secretref/secrets"
+)
+
+// Reasons a finding gives. None quotes the value or any part of it.
+const (
+	ReasonAWSAccessKeyID  = "an AWS access key id"
+	ReasonAWSSecretKey    = "shaped like an AWS secret access key (40 base64 characters)"
+	ReasonPrivateKey      = "a PEM private key"
+	ReasonJWT             = "a JSON Web Token"
+	ReasonGitHubToken     = "a GitHub token"
+	ReasonSlackToken      = "a Slack token"
+	ReasonSlackWebhook    = "a Slack webhook URL, which is its own credential"
+	ReasonStripeKey       = "a Stripe secret key"
+	ReasonURLPassword     = "a URL with a password in it"
+	ReasonURLSecretQuery  = "a URL with a secret in its query"
+	ReasonDSNPassword     = "a connection string with a password in it"
+	ReasonHighEntropy     = "random-looking: a long string of mixed letters, digits and symbols"
+	ReasonDynamicRef      = "a CloudFormation dynamic reference to a secret: CloudFormation resolves it at deployment and the configuration then holds the value in plain text"
+	ReasonNoEchoParameter = "set from a NoEcho template parameter: the deployed configuration holds its value in plain text"
+)
+
+// nameReason is the reason given when a variable's name says it holds a
+// secret of the given kind ("a password").
+func nameReason(kind string) string { return "the name says it holds " + kind }
+
+// classify returns the reasons a variable named name, holding value, looks
+// like a plaintext secret; none when it does not.
+func classify(name, value string) []string {
+	if value == "" || isReference(name, value) {
+		return nil
+	}
+	reasons := formatReasons(value)
+	if kind := secretName(name); kind != "" && !inert(value) {
+		reasons = append(reasons, nameReason(kind))
+	}
+	if len(reasons) == 0 && highEntropy(value) {
+		reasons = append(reasons, ReasonHighEntropy)
+	}
+	return reasons
+}
+
+func hasReason(reasons []string, r string) bool { return slices.Contains(reasons, r) }
+
+// isReference reports whether value is already the fix, or names
+// something rather than holding it: an ARN, a Parameter Store path, a
+// secretref reference, or a bare secret name in a variable whose name says
+// it holds a reference.
+func isReference(name, value string) bool {
+	if strings.HasPrefix(value, "arn:") {
+		_, err := arn.Parse(value)
+		return err == nil
+	}
+	if _, err := secrets.ParseRef(value); err != nil {
+		return false
+	}
+	if strings.HasPrefix(value, "/") || strings.Contains(value, ":") {
+		return true // a path, or a scheme the parser knows: sm:, ssm:, env:, file:
+	}
+	return namesReference(nameTokens(name))
+}
+
+// namesReference reports whether a variable's name says it holds a
+// reference: it ends in REF or ARN, or in SECRET or PARAMETER followed by
+// NAME, ID or PATH.
+func namesReference(tokens []string) bool {
+	n := len(tokens)
+	if n == 0 {
+		return false
+	}
+	switch tokens[n-1] {
+	case "REF", "REFERENCE", "ARN":
+		return true
+	case "NAME", "ID", "PATH":
+		return n >= 2 && (tokens[n-2] == "SECRET" || tokens[n-2] == "PARAMETER" || tokens[n-2] == "PARAM")
+	}
+	return false
+}
+
+// nameTokens splits a variable name into upper-case words at '_', '-', '.'
+// and lower-to-upper case changes: "dbPassword" and "DB_PASSWORD" both give
+// DB, PASSWORD.
+func nameTokens(name string) []string {
+	var tokens []string
+	var cur []rune
+	prev := rune(0)
+	flush := func() {
+		if len(cur) > 0 {
+			tokens = append(tokens, strings.ToUpper(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	for _, r := range name {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && unicode.IsLower(prev):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+		prev = r
+	}
+	flush()
+	return tokens
+}
+
+// secretWords are last words of a name that say it holds a secret, and
+// what kind.
+var secretWords = map[string]string{
+	"PASSWORD": "a password", "PASSWD": "a password", "PWD": "a password", "PASS": "a password", "PASSPHRASE": "a password",
+	"SECRET": "a secret", "TOKEN": "a token", "APIKEY": "an API key", "PRIVATEKEY": "a private key", "SECRETKEY": "a secret key",
+	"ACCESSKEY": "an access key", "CREDENTIAL": "a credential", "CREDENTIALS": "credentials", "CREDS": "credentials",
+}
+
+// keyWords are words that, followed by KEY at the end of a name, say it
+// holds a key.
+var keyWords = map[string]string{
+	"API": "an API key", "PRIVATE": "a private key", "SECRET": "a secret key", "ACCESS": "an access key", "SIGNING": "a signing key",
+	"ENCRYPTION": "an encryption key", "MASTER": "a master key", "HMAC": "an HMAC key", "AUTH": "an authentication key", "LICENSE": "a license key",
+}
+
+// secretName returns the kind of secret name says it holds, or "". Only
+// the last word counts: DB_PASSWORD holds a password, SECRET_TTL and
+// PASSWORD_MIN_LENGTH are settings, DB_SECRET_REF a reference.
+func secretName(name string) string {
+	tokens := nameTokens(name)
+	n := len(tokens)
+	if n == 0 {
+		return ""
+	}
+	if kind, ok := secretWords[tokens[n-1]]; ok {
+		return kind
+	}
+	if n >= 2 && tokens[n-1] == "KEY" {
+		return keyWords[tokens[n-2]]
+	}
+	return ""
+}
+
+// inert reports whether a value under a secret-sounding name is plainly
+// not a secret: a switch, or a placeholder filled in elsewhere.
+func inert(value string) bool {
+	switch strings.ToLower(value) {
+	case "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "-":
+		return true
+	}
+	// A dynamic reference to a String parameter is resolved into the
+	// configuration: not a placeholder.
+	return placeholderPattern.MatchString(value) && !strings.HasPrefix(value, "{{resolve:")
+}
+
+// placeholderPattern matches a value that is only a placeholder: ${X},
+// $(X), $X, {{X}} (not a dynamic reference: those are looked at before).
+var placeholderPattern = regexp.MustCompile(`^(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|<[^>]*>)$`)
+
+var (
+	awsAccessKeyID = regexp.MustCompile(`(^|[^A-Z0-9])(AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}($|[^A-Z0-9])`)
+	awsSecretKey   = regexp.MustCompile(`^[A-Za-z0-9/+]{40}$`)
+	pemPrivateKey  = regexp.MustCompile(`-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`)
+	jwtPattern     = regexp.MustCompile(`^(eyJ[A-Za-z0-9_-]{5,})\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*$`)
+	githubToken    = regexp.MustCompile(`(^|[^A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244})($|[^A-Za-z0-9_])`)
+	slackToken     = regexp.MustCompile(`(^|[^A-Za-z0-9])(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[0-9]-[A-Za-z0-9-]{10,})`)
+	slackWebhook   = regexp.MustCompile(`https://hooks\.slack\.com/(services|workflows|triggers)/[A-Za-z0-9/_-]{10,}`)
+	stripeKey      = regexp.MustCompile(`(^|[^A-Za-z0-9])((sk|rk)_(live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,})`)
+	urlPattern     = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+	kvPassword     = regexp.MustCompile(`(?i)(^|[\s;,])(password|pwd|passwd)\s*=\s*([^;\s,]*)`)
+	goDSNPassword  = regexp.MustCompile(`^[^:/@\s]+:([^@\s]+)@(tcp|unix|udp)(\(|$)`)
+	uuidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	entropyChars   = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{20,}$`)
+	hexOnly        = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+)
+
+// secretQueryKeys are URL query parameters that carry credentials.
+var secretQueryKeys = map[string]bool{
+	"password": true, "pwd": true, "pass": true, "passwd": true, "secret": true, "token": true, "api_key": true, "apikey": true,
+	"access_token": true, "client_secret": true, "x-amz-security-token": true, "x-amz-signature": true, "sig": true, "signature": true,
+}
+
+// formatReasons returns the recognised secret formats value holds.
+func formatReasons(value string) []string {
+	var out []string
+	if awsAccessKeyID.MatchString(value) {
+		out = append(out, ReasonAWSAccessKeyID)
+	}
+	if awsSecretKey.MatchString(value) && !hexOnly.MatchString(value) && mixedCase(value) {
+		out = append(out, ReasonAWSSecretKey)
+	}
+	if pemPrivateKey.MatchString(value) {
+		out = append(out, ReasonPrivateKey)
+	}
+	if isJWT(value) {
+		out = append(out, ReasonJWT)
+	}
+	if githubToken.MatchString(value) {
+		out = append(out, ReasonGitHubToken)
+	}
+	if slackToken.MatchString(value) {
+		out = append(out, ReasonSlackToken)
+	}
+	if slackWebhook.MatchString(value) {
+		out = append(out, ReasonSlackWebhook)
+	}
+	if stripeKey.MatchString(value) {
+		out = append(out, ReasonStripeKey)
+	}
+	out = append(out, urlReasons(value)...)
+	if m := kvPassword.FindStringSubmatch(value); m != nil && m[3] != "" && !inert(m[3]) {
+		out = append(out, ReasonDSNPassword)
+	} else if m := goDSNPassword.FindStringSubmatch(value); m != nil && !inert(m[1]) {
+		out = append(out, ReasonDSNPassword)
+	}
+	return out
+}
+
+func mixedCase(s string) bool {
+	return strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") && strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz")
+}
+
+// isJWT reports whether value is a JWT: three base64url parts, the first a
+// JSON header naming an algorithm.
+func isJWT(value string) bool {
+	m := jwtPattern.FindStringSubmatch(value)
+	if m == nil {
+		return false
+	}
+	header, err := base64.RawURLEncoding.DecodeString(m[1])
+	if err != nil {
+		return false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	return json.Unmarshal(header, &h) == nil && h.Alg != ""
+}
+
+// urlReasons looks at each URL in value for a password or a credential in
+// its query. A password that is a placeholder (${DB_PASSWORD}) is filled in
+// elsewhere and is not flagged.
+func urlReasons(value string) []string {
+	var out []string
+	for _, raw := range urlPattern.FindAllString(value, 8) {
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		if pw, ok := u.User.Password(); ok && pw != "" && !inert(pw) && !hasReason(out, ReasonURLPassword) {
+			out = append(out, ReasonURLPassword)
+		}
+		for k, vs := range u.Query() {
+			if secretQueryKeys[strings.ToLower(k)] && len(vs) > 0 && vs[0] != "" && !inert(vs[0]) && !hasReason(out, ReasonURLSecretQuery) {
+				out = append(out, ReasonURLSecretQuery)
+			}
+		}
+	}
+	return out
+}
+
+// highEntropy reports whether value looks randomly generated: one run of
+// at least 20 letters, digits and base64 symbols, of at least three kinds of
+// characters, with close to as many distinct characters as its length
+// allows. Lower-case hex (commit ids, digests) and UUIDs are left out, and
+// so is base64 that decodes to text (encoded configuration).
+func highEntropy(value string) bool {
+	if !entropyChars.MatchString(value) || uuidPattern.MatchString(value) || hexOnly.MatchString(value) {
+		return false
+	}
+	if charClasses(value) < 3 || base64Text(value) {
+		return false
+	}
+	n := min(len(value), 64)
+	return entropy(value) >= 0.85*math.Log2(float64(n))
+}
+
+func charClasses(s string) int {
+	var upper, lower, digit, symbol int
+	for _, r := range s {
+		switch {
+		case 'A' <= r && r <= 'Z':
+			upper = 1
+		case 'a' <= r && r <= 'z':
+			lower = 1
+		case '0' <= r && r <= '9':
+			digit = 1
+		default:
+			symbol = 1
+		}
+	}
+	return upper + lower + digit + symbol
+}
+
+// entropy is the Shannon entropy of s's characters, in bits per character.
+func entropy(s string) float64 {
+	counts := map[rune]int{}
+	for _, r := range s {
+		counts[r]++
+	}
+	n := float64(utf8.RuneCountInString(s))
+	var h float64
+	for _, c := range counts {
+		p := float64(c) / n
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// base64Text reports whether s is base64 of printable text.
+func base64Text(s string) bool {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(s)
+		if err != nil || !utf8.Valid(b) {
+			continue
+		}
+		printable := 0
+		for _, r := range string(b) {
+			if unicode.IsPrint(r) || unicode.IsSpace(r) {
+				printable++
+			}
+		}
+		if printable == utf8.RuneCount(b) {
+			return true
+		}
+	}
+	return false
+}

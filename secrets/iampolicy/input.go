@@ -1,0 +1,70 @@
+package iampolicy
+
+// Input describes what a service reads and how its Client reads it. The
+// zero value of each setting is the Client's default.
+type Input struct {
+	// Refs are the references the service reads: with Get, GetString,
+	// GetMany, Load, Bind, Watch or as Options.Prefetch. env: and file:
+	// references need no AWS permission and add nothing.
+	Refs []string
+	// Paths are the Parameter Store paths the service reads with GetPath.
+	Paths []string
+
+	// Partition, Region and Account place the secret names, parameter names
+	// and paths of Refs and Paths: those of the Client's AWS configuration.
+	// References that are ARNs carry their own. Partition defaults to the
+	// partition of Region (aws-cn for cn-north-1, aws-us-gov for
+	// us-gov-west-1, aws for most). Each may instead be a CloudFormation
+	// substitution such as "${AWS::Region}", to put the policy in an
+	// Fn::Sub.
+	Partition string
+	Region    string
+	Account   string
+
+	// NoRotationSchedule is Options.NoRotationSchedule: the Client does not
+	// read rotation schedules, so the role needs no
+	// secretsmanager:DescribeSecret.
+	NoRotationSchedule bool
+	// NoBatching says that the Client never reads two values in one call.
+	// By default it does, in GetMany, Load and Prefetch and when it
+	// coalesces background refreshes, wherever two or more values of one
+	// service and region can share a call: the role then needs
+	// secretsmanager:BatchGetSecretValue and ssm:GetParameters.
+	NoBatching bool
+
+	// Keys are the customer-managed KMS keys that encrypt what Refs and
+	// Paths name. Values encrypted with the AWS managed keys (aws/ssm,
+	// aws/secretsmanager) need no kms:Decrypt permission.
+	Keys []Key
+	// Role is the ARN of the role the service runs as. When it is set,
+	// Derive also returns, for each key, the statements to add to the key's
+	// policy.
+	Role string
+}
+
+// Key is a customer-managed KMS key and what it encrypts.
+type Key struct {
+	// ARN is the key's ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID). An alias
+	// ARN does not work in a policy's Resource.
+	ARN string
+	// Encrypts lists the references of Input.Refs and the paths of
+	// Input.Paths, as written there, whose values the key encrypts. Empty:
+	// all of them.
+	Encrypts []string
+}
+
+// Policies are the documents Derive returns.
+type Policies struct {
+	// Role is the identity-based policy for the role.
+	Role Document
+	// Keys holds the statements for each key's key policy, in the order of
+	// the keys' ARNs; empty when Input.Role is not set.
+	Keys []KeyPolicy
+}
+
+// KeyPolicy is what one key's policy must add so that the role may decrypt
+// with it, under the same conditions as in the role's policy.
+type KeyPolicy struct {
+	KeyARN    string
+	Statement []Statement
+}
