@@ -42,7 +42,7 @@ const passthroughPrefix = "/aws/reference/secretsmanager/"
 //     Secrets Manager appends to every ARN), which matches that secret and
 //     no other; a partial ARN, without the six characters, gets them as
 //     "-??????" too; DescribeSecret as well, to read its rotation schedule,
-//     unless in.NoRotationSchedule or the reference pins a version;
+//     unless in.DisableRotationSchedule or the reference pins a version;
 //   - secretsmanager:BatchGetSecretValue (on "*": it has no resource) when
 //     two or more unpinned secrets of one region can share a call;
 //   - ssm:GetParameter on each parameter's ARN, ssm:GetParameters too when
@@ -165,7 +165,7 @@ func (d *deriver) secret(raw string, r secrets.Ref) error {
 		return err
 	}
 	pinned := r.Stage != "" || r.VersionID != ""
-	d.secrets[resource] = d.secrets[resource] || !d.in.NoRotationSchedule && !pinned
+	d.secrets[resource] = d.secrets[resource] || !d.in.DisableRotationSchedule && !pinned
 	if !pinned {
 		add(d.smBatches, p.region, r.Name)
 	}

@@ -132,7 +132,7 @@ func (tpl lambdaTemplate) resolve(t *testing.T, d deployment) map[string]any {
 func (tpl lambdaTemplate) derive(t *testing.T, d deployment, fn map[string]any) iampolicy.Document {
 	t.Helper()
 	vars, _ := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
-	in := iampolicy.Input{Region: d.region, Account: d.account, NoRotationSchedule: true, Keys: []iampolicy.Key{{ARN: d.params["SecretsKeyArn"]}}}
+	in := iampolicy.Input{Region: d.region, Account: d.account, DisableRotationSchedule: true, Keys: []iampolicy.Key{{ARN: d.params["SecretsKeyArn"]}}}
 	for _, name := range sortedKeys(vars) {
 		value, ok := vars[name].(string)
 		if !ok {

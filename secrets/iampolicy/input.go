@@ -1,5 +1,7 @@
 package iampolicy
 
+import "github.com/secretref/secretref/secrets"
+
 // Input describes what a service reads and how its Client reads it. The
 // zero value of each setting is the Client's default.
 type Input struct {
@@ -21,10 +23,10 @@ type Input struct {
 	Region    string
 	Account   string
 
-	// NoRotationSchedule is Options.NoRotationSchedule: the Client does not
+	// DisableRotationSchedule is Options.DisableRotationSchedule: the Client does not
 	// read rotation schedules, so the role needs no
 	// secretsmanager:DescribeSecret.
-	NoRotationSchedule bool
+	DisableRotationSchedule bool
 	// NoBatching says that the Client never reads two values in one call.
 	// By default it does, in GetMany, Load and Prefetch and when it
 	// coalesces background refreshes, wherever two or more values of one
@@ -67,4 +69,15 @@ type Policies struct {
 type KeyPolicy struct {
 	KeyARN    string
 	Statement []Statement
+}
+
+// ForClient returns the Input for a Client configured with o that reads
+// refs: it takes the region of o.AWSConfig and whether o reads rotation
+// schedules. Add Paths, Account, Keys and Role as the service needs.
+func ForClient(o secrets.Options, refs ...string) Input {
+	in := Input{Refs: refs, DisableRotationSchedule: o.DisableRotationSchedule}
+	if o.AWSConfig != nil {
+		in.Region = o.AWSConfig.Region
+	}
+	return in
 }
