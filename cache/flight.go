@@ -16,6 +16,16 @@ type flight[V any] struct {
 	out     outcome[V]
 }
 
+type backgroundKey struct{}
+
+// IsBackground reports whether ctx is the context of a load that no caller
+// waits for (a background or coalesced refresh): for a loader that reports
+// it, in a trace say.
+func IsBackground(ctx context.Context) bool {
+	b, _ := ctx.Value(backgroundKey{}).(bool)
+	return b
+}
+
 // abandonAfter is how long after its context ended a load whose loader has
 // not returned is abandoned: its callers are answered with the context's
 // error, and its result, when it comes, is dropped.
@@ -94,7 +104,11 @@ func (c *Cache[K, V]) run(j *job[K, V]) {
 			c.opts.Observer.Refreshing(keys[1:], RefreshCoalesced)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(j.parent), c.opts.LoadTimeout)
+	parent := context.WithoutCancel(j.parent)
+	if j.background {
+		parent = context.WithValue(parent, backgroundKey{}, true)
+	}
+	ctx, cancel := context.WithTimeout(parent, c.opts.LoadTimeout)
 	defer cancel()
 	stopRoot := context.AfterFunc(c.root, cancel)
 	defer stopRoot()

@@ -51,6 +51,7 @@ type Client struct {
 	loadTimeout time.Duration
 	root        context.Context // cancelled by Close
 	cancelRoot  context.CancelFunc
+	observe     callObserver
 }
 
 var schemePattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
@@ -104,10 +105,11 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		c.loadTimeout = cache.DefaultLoadTimeout
 	}
 	c.root, c.cancelRoot = context.WithCancel(context.Background())
+	c.observe = observeCalls(o.Observer, o.Logger)
 	if c.ttls, err = o.ttlsByKey(c.isCustomScheme); err != nil {
 		return nil, err
 	}
-	c.rotation.init(o, c.maxBindings)
+	c.rotation.init(o, c.maxBindings, c.observe)
 	c.cache, err = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
 		co.Settings = o.Settings
 		co.IsTransient = providers.IsTransient
@@ -115,6 +117,9 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		co.SameVersion = sameVersion
 		co.Batch = c.batchGroup
 		co.BatchLoad = c.loadBatch
+		if o.Observer != nil {
+			co.Observer = o.Observer
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w: %w", ErrInvalidArgument, err)

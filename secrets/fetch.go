@@ -15,8 +15,11 @@ import (
 // load fetches the value k names.
 func (c *Client) load(ctx context.Context, k Ref) cache.Loaded[Value] {
 	schedule := c.rotation.lookUp(c.providers[k.Scheme], k)
+	ctx, end := c.observe(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationFetch,
+		Refs: []Ref{k}, Background: cache.IsBackground(ctx)})
 	res, err := c.providers[k.Scheme].Fetch(ctx, request(k))
 	v, err := value(k.Scheme, res, err)
+	end([]error{err})
 	return cache.Loaded[Value]{Value: v, Err: err, TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedule)}
 }
 
@@ -30,15 +33,21 @@ func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[Value
 		reqs[i] = request(k)
 		schedules[i] = c.rotation.lookUp(p, k)
 	}
+	ctx, end := c.observe(ctx, ProviderCall{Scheme: keys[0].Scheme, Region: keys[0].Region, Operation: OperationFetchBatch,
+		Refs: keys, Background: cache.IsBackground(ctx)})
 	res := p.(providers.BatchFetcher).FetchBatch(ctx, reqs)
 	out := make([]cache.Loaded[Value], len(keys))
+	errs := make([]error, len(keys))
 	for i, k := range keys {
 		if i >= len(res) {
-			out[i].Err = fmt.Errorf("%w: provider %q returned %d results for %d requests", ErrUnavailable, k.Scheme, len(res), len(keys))
+			errs[i] = fmt.Errorf("%w: provider %q returned %d results for %d requests", ErrUnavailable, k.Scheme, len(res), len(keys))
 			continue
 		}
-		v, err := value(k.Scheme, res[i].Result, res[i].Err)
-		out[i] = cache.Loaded[Value]{Value: v, Err: err, TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedules[i])}
+		out[i].Value, errs[i] = value(k.Scheme, res[i].Result, res[i].Err)
+	}
+	end(errs)
+	for i, k := range keys {
+		out[i].Err, out[i].TTL, out[i].ExpiresBy = errs[i], c.ttls[k], c.rotation.expiresBy(k, schedules[i])
 	}
 	return out
 }

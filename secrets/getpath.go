@@ -49,7 +49,10 @@ func (c *Client) GetPath(ctx context.Context, path string, recursive bool) (map[
 				done <- listing{err: fmt.Errorf("%w: the %q provider panicked listing a path (%s)", ErrUnavailable, SchemeParameterStore, panicType(p))}
 			}
 		}()
-		res, err := pf.FetchPath(lctx, path, recursive, "")
+		callCtx, end := c.observe(lctx, ProviderCall{Scheme: SchemeParameterStore, Operation: OperationFetchPath,
+			Refs: []Ref{{Scheme: SchemeParameterStore, Name: path}}})
+		res, err := pf.FetchPath(callCtx, path, recursive, "")
+		end([]error{err})
 		if err != nil {
 			done <- listing{err: err}
 			return

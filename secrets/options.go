@@ -63,6 +63,9 @@ type Options struct {
 	// logged in CloudTrail. Default: a value expires RotationGrace after its
 	// secret's next scheduled rotation when that comes before its TTL.
 	DisableRotationSchedule bool
+	// Observer is told what the Client does, for metrics and traces: see
+	// package secrets/otelsecrets. Default: none.
+	Observer Observer
 	// Prefetch lists references New fetches (with GetMany) before it
 	// returns, so that a Lambda function pays for them in its init phase.
 	// New fails when any of them cannot be read.

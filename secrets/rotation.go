@@ -38,6 +38,7 @@ type rotationSchedule struct {
 	now     func() time.Time
 	logger  *slog.Logger
 	limit   int // the most secrets it remembers
+	observe callObserver
 	slots   chan struct{}
 	ctx     context.Context // cancelled by close
 	cancel  context.CancelFunc
@@ -57,7 +58,8 @@ type rotation struct {
 	done      chan struct{} // closed when the latest look-up ended
 }
 
-func (r *rotationSchedule) init(o Options, limit int) {
+func (r *rotationSchedule) init(o Options, limit int, observe callObserver) {
+	r.observe = observe
 	r.off = o.DisableRotationSchedule
 	r.timeout = o.LoadTimeout
 	if r.timeout <= 0 {
@@ -145,7 +147,10 @@ func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref, entry *rot
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
+	ctx, end := r.observe(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationNextRotation,
+		Refs: []Ref{k}, Background: true})
 	next, scheduled, err := rs.NextRotation(ctx, request(k))
+	end([]error{err})
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
