@@ -32,9 +32,14 @@ func Default(ctx context.Context) (*Client, error) {
 }
 
 // SetDefault makes c the Client behind the package-level functions, for
-// tests and for programs that configure their own. It does not close the
-// one it replaces.
-func SetDefault(c *Client) { defaultClient.Store(c) }
+// tests and for programs that configure their own, and returns the one it
+// replaces (nil if none was made yet). It does not close that one: code
+// may still hold it, as Default returned it. Close it when nothing does.
+func SetDefault(c *Client) (previous *Client) {
+	defaultClientMu.Lock()
+	defer defaultClientMu.Unlock()
+	return defaultClient.Swap(c)
+}
 
 // Get is Client.Get on the default Client: for a Lambda handler or a small
 // program that needs no configuration beyond the environment's.

@@ -39,6 +39,7 @@ var faultClass = map[faultproxy.Fault]error{
 	faultproxy.TruncatedBody: secrets.ErrUnavailable,
 	faultproxy.SlowBody:      secrets.ErrUnavailable, // the load times out
 	faultproxy.Reset:         secrets.ErrUnavailable,
+	faultproxy.Hang:          secrets.ErrUnavailable, // the load times out
 }
 
 const (

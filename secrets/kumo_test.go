@@ -173,10 +173,9 @@ func TestPackageLevelGetStringFromEnvironment(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	secrets.SetDefault(nil)
 	t.Cleanup(func() {
-		if c, err := secrets.Default(context.Background()); err == nil {
-			_ = c.Close()
+		if previous := secrets.SetDefault(nil); previous != nil {
+			_ = previous.Close()
 		}
-		secrets.SetDefault(nil)
 	})
 	var wg sync.WaitGroup
 	for range 20 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -41,6 +42,12 @@ type target struct {
 //		Timeout    time.Duration `secret:"/prod/payments/timeout"`
 //		Optional   string        `secret:"/prod/feature/x,optional"`
 //	}
+//
+// A tag may take its reference, or part of it, from the environment, where
+// an ECS task definition or a Lambda function's configuration puts it:
+// `secret:"${DB_SECRET_REF}#password"` reads the field password of the
+// secret whose reference DB_SECRET_REF holds. A variable that is not set is
+// an error naming it and the field.
 //
 // A tagged field may be a string, []byte, Value, bool, any int, uint or
 // float kind, time.Duration (parsed by time.ParseDuration), or a struct or
@@ -180,13 +187,18 @@ func collect(v reflect.Value, path string, targets *[]target, links *[]func(), o
 	return nil
 }
 
-// parseTag parses `secret:"REFERENCE[,optional]"` on field sf.
+// parseTag parses `secret:"REFERENCE[,optional]"` on field sf, expanding
+// ${VARIABLE}s in REFERENCE.
 func parseTag(name, tag string, sf reflect.StructField) (target, error) {
 	ref, opts, _ := strings.Cut(tag, ",")
-	t := target{path: name, ref: ref}
 	bad := func(format string, args ...any) (target, error) {
 		return target{}, fmt.Errorf("secrets: %w: field %s: "+format, append([]any{ErrInvalidArgument, name}, args...)...)
 	}
+	ref, err := expandEnv(ref)
+	if err != nil {
+		return bad("%v", err)
+	}
+	t := target{path: name, ref: ref}
 	switch {
 	case !sf.IsExported():
 		return bad("a tagged field must be exported")
@@ -205,4 +217,27 @@ func parseTag(name, tag string, sf reflect.StructField) (target, error) {
 		}
 	}
 	return t, nil
+}
+
+// expandEnv replaces each ${VARIABLE} in ref with the variable's value. An
+// unset or empty variable, or a malformed ${...}, is an error naming it.
+func expandEnv(ref string) (string, error) {
+	var b strings.Builder
+	for {
+		before, after, found := strings.Cut(ref, "${")
+		b.WriteString(before)
+		if !found {
+			return b.String(), nil
+		}
+		name, rest, closed := strings.Cut(after, "}")
+		if !closed || !isEnvName(name) {
+			return "", fmt.Errorf("malformed ${...} in its secret tag: want ${VARIABLE}")
+		}
+		v := os.Getenv(name)
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s is not set; it must hold the reference", name)
+		}
+		b.WriteString(v)
+		ref = rest
+	}
 }

@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -180,4 +181,39 @@ func TestLoadRecursiveType(t *testing.T) {
 	if err := c.Load(context.Background(), &r); err != nil || r.Name != "v" || r.Next != nil {
 		t.Fatalf("Load of a recursive type: %v", err)
 	}
+}
+
+// A tag takes its reference from the environment, where a task definition
+// puts it; an unset variable is an error naming it and the field.
+func TestLoadTagFromEnvironment(t *testing.T) {
+	c, store := newMemoryClient(t)
+	store.Put("prod/db", `{"username":"app","password":"pw-from-env"}`)
+	t.Setenv("DB_SECRET_REF", "sm:prod/db")
+	var cfg struct {
+		User     string `secret:"${DB_SECRET_REF}#username"`
+		Password string `secret:"${DB_SECRET_REF}#password"`
+	}
+	if err := c.Load(context.Background(), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.User != "app" || cfg.Password != "pw-from-env" {
+		t.Fatalf("Load through the environment filled %q and %d bytes", cfg.User, len(cfg.Password))
+	}
+	for _, tc := range []struct{ tag, want string }{
+		{"${UNSET_SECRET_REF}#password", "UNSET_SECRET_REF is not set"},
+		{"${DB SECRET}", "malformed"},
+		{"${DB_SECRET_REF", "malformed"},
+	} {
+		t.Setenv("UNSET_SECRET_REF", "")
+		err := loadWithTag(c, tc.tag)
+		if !errors.Is(err, secrets.ErrInvalidArgument) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), ".F") {
+			t.Errorf("tag %q: %v; want ErrInvalidArgument naming the field and saying %q", tc.tag, err, tc.want)
+		}
+	}
+}
+
+// loadWithTag loads a struct of one string field F tagged with tag.
+func loadWithTag(c *secrets.Client, tag string) error {
+	typ := reflect.StructOf([]reflect.StructField{{Name: "F", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`secret:"` + tag + `"`)}})
+	return c.Load(context.Background(), reflect.New(typ).Interface())
 }

@@ -65,6 +65,10 @@ const (
 	// Reset closes the connection without answering, with SO_LINGER 0,
 	// so that the client sees a TCP reset.
 	Reset
+	// Hang answers nothing at all, not even a status line, until the
+	// client gives up or the proxy is closed: a blackholed network, the
+	// commonest real outage.
+	Hang
 )
 
 var faultNames = map[Fault]string{
@@ -77,10 +81,11 @@ var faultNames = map[Fault]string{
 	TruncatedBody: "TruncatedBody",
 	SlowBody:      "SlowBody",
 	Reset:         "Reset",
+	Hang:          "Hang",
 }
 
 // Faults lists every Fault, for tests that try each one.
-var Faults = []Fault{InternalError, Unavailable, Throttle, AccessDenied, MalformedBody, EmptyBody, TruncatedBody, SlowBody, Reset}
+var Faults = []Fault{InternalError, Unavailable, Throttle, AccessDenied, MalformedBody, EmptyBody, TruncatedBody, SlowBody, Reset, Hang}
 
 func (f Fault) String() string {
 	if s, ok := faultNames[f]; ok {
@@ -97,7 +102,7 @@ type Proxy struct {
 	URL string
 
 	rp      *httputil.ReverseProxy
-	closing chan struct{} // closed when the test ends: releases SlowBody answers
+	closing chan struct{} // closed when the test ends: releases SlowBody and Hang answers
 
 	mu        sync.Mutex
 	fault     Fault
@@ -231,6 +236,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	case Reset:
 		reset(w)
+	case Hang:
+		select {
+		case <-r.Context().Done():
+		case <-p.closing:
+		}
 	default:
 		p.mangle(w, r, f)
 	}

@@ -108,6 +108,11 @@ func TestFaults(t *testing.T) {
 				t.Errorf("status %d, error %v; want a connection reset", a.status, a.err)
 			}
 		}},
+		{Hang, func(t *testing.T, a answer) {
+			if !errors.Is(a.err, context.DeadlineExceeded) || a.status != 0 {
+				t.Errorf("status %d, error %v; want no answer, then the client's deadline", a.status, a.err)
+			}
+		}},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			p, c := start(t)
