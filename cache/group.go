@@ -2,7 +2,9 @@ package cache
 
 import (
 	"cmp"
+	"math"
 	"slices"
+	"time"
 )
 
 // group is a batch group: keys that BatchLoad can load together, whose
@@ -36,14 +38,24 @@ func (c *Cache[K, V]) leaveGroupLocked(e *entry[K, V]) {
 	}
 }
 
-// coalesceLocked returns up to g.max-1 entries of g other than e whose
-// values are due for a refresh (in their refresh-ahead window, or older than
-// CoalesceAfter of their TTL) and that nothing is loading, soonest due
-// first: they are refreshed in e's batch call rather than each in one of
-// its own.
+// coalesceSlack is how much later than the value whose refresh is due a
+// value may have been loaded and still count as loaded with it.
+const coalesceSlack = int64(time.Second)
+
+// coalesceLocked returns up to g.max-1 entries of g other than e that
+// nothing is loading and whose values are due for a refresh, soonest due
+// first: in their refresh-ahead window, older than CoalesceAfter of their
+// TTL, or loaded with or before e's value (values loaded together, whose
+// first refreshes jitter spread apart, are refreshed together at the
+// first of them, and stay together). They are refreshed in e's batch call
+// rather than each in one of its own.
 func (c *Cache[K, V]) coalesceLocked(g *group[K, V], e *entry[K, V], now int64) []*entry[K, V] {
 	if g.max < 2 || c.opts.CoalesceAfter <= 0 {
 		return nil
+	}
+	loadedWith := int64(math.MaxInt64)
+	if st := e.state.Load(); st != nil {
+		loadedWith = st.loadedAt + coalesceSlack
 	}
 	var due []*entry[K, V]
 	for _, m := range g.members {
@@ -54,7 +66,7 @@ func (c *Cache[K, V]) coalesceLocked(g *group[K, V], e *entry[K, V], now int64) 
 		if st == nil || st.err != nil || now < st.retryAt {
 			continue
 		}
-		if now >= st.refreshAt || float64(now-st.loadedAt) >= c.opts.CoalesceAfter*float64(st.ttl) {
+		if now >= st.refreshAt || st.loadedAt <= loadedWith || float64(now-st.loadedAt) >= c.opts.CoalesceAfter*float64(st.ttl) {
 			due = append(due, m)
 		}
 	}

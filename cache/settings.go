@@ -69,8 +69,10 @@ type Settings struct {
 	MaxRetryBackoff time.Duration
 	// CoalesceAfter is the fraction of their TTL past which values are
 	// refreshed in the same batch call as another value of their batch
-	// group whose background refresh is due (see Options.Batch). Default
-	// 0.5; less than 1.
+	// group whose background refresh is due (see Options.Batch); values
+	// loaded with that one, or before it, and values in their own
+	// refresh-ahead window are taken along too. Disabled refreshes every
+	// value in a call of its own. Default 0.5; less than 1.
 	CoalesceAfter float64
 	// ClockGranularity is how often the clock that reads consult is
 	// advanced, by a goroutine that runs only while the cache is read: a
