@@ -53,13 +53,20 @@ var codes = map[string]error{
 var throttles = retry.IsErrorThrottles(retry.DefaultThrottles)
 
 // Classify returns err classified as ErrNotFound, ErrAccessDenied,
-// ErrThrottled, ErrUnavailable or ErrInvalidReference. A cancelled context
-// is returned as it is: it is the caller's doing, not the service's.
+// ErrThrottled, ErrUnavailable or ErrInvalidReference, and detached from
+// the HTTP response it came with (see ResponseError): the error keeps the
+// service's error (errors.As to smithy.APIError and to the SDK's typed
+// errors works), its code, message and fault, the HTTP status and the
+// request id. A cancelled context is not classified: it is the caller's
+// doing, not the service's.
 func Classify(err error) error {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return err
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return detach(err)
 	}
-	return providers.Classify(kind(err), err)
+	return providers.Classify(kind(err), detach(err))
 }
 
 func kind(err error) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -64,8 +65,15 @@ func TestClassify(t *testing.T) {
 			if !errors.Is(got, tc.want) {
 				t.Errorf("Classify(%v) = %v, want it to match %v", tc.err, got, tc.want)
 			}
-			if !errors.Is(got, tc.err) {
+			leaf := tc.err
+			for u := errors.Unwrap(leaf); u != nil; u = errors.Unwrap(leaf) {
+				leaf = u
+			}
+			if !errors.Is(got, leaf) {
 				t.Errorf("Classify(%v) lost the original error", tc.err)
+			}
+			if !strings.HasSuffix(got.Error(), tc.err.Error()) {
+				t.Errorf("Classify(%v) = %q: the SDK's message is lost", tc.err, got)
 			}
 		})
 	}
