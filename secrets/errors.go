@@ -10,7 +10,7 @@ import (
 )
 
 // Errors a Client returns wrap one of these; test for them with errors.Is.
-// The first five classify a backend's failure and are the sentinels of
+// The first six classify a backend's failure and are the sentinels of
 // package providers.
 var (
 	// ErrNotFound: the secret, parameter or requested version does not exist.
@@ -24,6 +24,10 @@ var (
 	// ErrInvalidReference: the reference is malformed or names something the
 	// service rejects.
 	ErrInvalidReference = providers.ErrInvalidReference
+	// ErrMisconfigured: the backend cannot be called as configured (no AWS
+	// region, no credentials); the message says what to set. Not
+	// transient: it is not hidden behind stale values.
+	ErrMisconfigured = providers.ErrMisconfigured
 
 	// ErrKeyNotFound: a reference's #key names a field the secret's JSON
 	// object does not have.
