@@ -111,23 +111,29 @@ func Classify(err error) error {
 	case errors.Is(err, context.Canceled):
 		return detach(err)
 	}
-	k, hint := kind(err)
+	c := classOf(err)
 	err = detach(err)
-	if hint != "" {
-		err = fmt.Errorf("%s: %w", hint, err)
+	if c.hint != "" {
+		err = fmt.Errorf("%s: %w", c.hint, err)
 	}
-	return providers.Classify(k, err)
+	return providers.Classify(c.kind, err)
 }
 
-// kind returns err's class and, for a misconfiguration, what to set.
-func kind(err error) (error, string) {
+// class is what Classify makes of an error: its sentinel and, for a
+// misconfiguration, what to set.
+type class struct {
+	kind error
+	hint string
+}
+
+func classOf(err error) class {
 	if hint := endpointHint(err); hint != "" {
-		return providers.ErrMisconfigured, hint
+		return class{providers.ErrMisconfigured, hint}
 	}
 	if credentialsFailed(err) {
-		return credentialsKind(err)
+		return credentialsClass(err)
 	}
-	return answerKind(err), ""
+	return class{kind: answerKind(err)}
 }
 
 // What to set, by misconfiguration.
@@ -174,7 +180,7 @@ func credentialsFailed(err error) bool {
 	return walk(err, func(e error) bool { return strings.HasPrefix(e.Error(), "get identity: ") })
 }
 
-// credentialsKind classifies a failure to get credentials. The instance
+// credentialsClass classifies a failure to get credentials. The instance
 // metadata service is the last source of the SDK's default chain: when it
 // fails, no source had credentials (outside EC2 it cannot be reached; on EC2
 // the instance has no role), since once it has given credentials the SDK
@@ -182,24 +188,24 @@ func credentialsFailed(err error) bool {
 // classified by its answer; one that could not be reached, or not in time,
 // is unavailable; anything else (empty static keys, an expired SSO session)
 // is a misconfiguration.
-func credentialsKind(err error) (error, string) {
+func credentialsClass(err error) class {
 	var api smithy.APIError
 	var resp *smithyhttp.ResponseError
 	var netErr net.Error // a deadline that passed is one too
 	switch {
 	case walk(err, isOperationOf("ec2imds")):
-		return providers.ErrMisconfigured, hintCredentials
+		return class{providers.ErrMisconfigured, hintCredentials}
 	case errors.As(err, &api), errors.As(err, &resp):
 		// A client fault of STS or SSO (an invalid identity token, a
 		// region where STS is disabled) is a misconfiguration, not a bad
 		// reference.
 		if k := answerKind(err); k != providers.ErrInvalidReference {
-			return k, ""
+			return class{kind: k}
 		}
 	case errors.As(err, &netErr):
-		return providers.ErrUnavailable, ""
+		return class{kind: providers.ErrUnavailable}
 	}
-	return providers.ErrMisconfigured, hintCredentials
+	return class{providers.ErrMisconfigured, hintCredentials}
 }
 
 // answerKind classifies err by the service's answer.
