@@ -24,9 +24,10 @@ var (
 	// ErrInvalidReference: the reference is malformed, or names something the
 	// backend rejects as invalid.
 	ErrInvalidReference = errors.New("invalid reference")
-	// ErrMisconfigured: the process is not set up to call the backend: no
-	// region, no credentials. Not transient: retrying does not help, and a
-	// cache must not hide it behind a last good value.
+	// ErrMisconfigured: the backend cannot be called as the provider is
+	// configured: no region or an invalid one, an endpoint that cannot be
+	// resolved, no credentials. The message says what to set. Not
+	// transient: a cache does not hide it behind stale values.
 	ErrMisconfigured = errors.New("misconfigured")
 )
 
@@ -51,8 +52,18 @@ func (e *classified) Unwrap() []error { return []error{e.kind, e.err} }
 // IsTransient reports whether err is worth retrying later and whether a cache
 // may keep serving a value it already holds while err persists: throttling,
 // an unavailable service, or a deadline that passed.
+//
+// It is the one place that decides about deadlines: an error that wraps
+// context.DeadlineExceeded is transient unless a provider classified it
+// otherwise (a misconfiguration found only after a source of credentials
+// timed out, say).
 func IsTransient(err error) bool {
-	return errors.Is(err, ErrThrottled) ||
-		errors.Is(err, ErrUnavailable) ||
-		errors.Is(err, context.DeadlineExceeded)
+	switch {
+	case errors.Is(err, ErrThrottled), errors.Is(err, ErrUnavailable):
+		return true
+	case errors.Is(err, ErrMisconfigured), errors.Is(err, ErrNotFound),
+		errors.Is(err, ErrAccessDenied), errors.Is(err, ErrInvalidReference):
+		return false
+	}
+	return errors.Is(err, context.DeadlineExceeded)
 }

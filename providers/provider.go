@@ -20,8 +20,10 @@ import (
 // Fetch must honour ctx (return promptly with ctx's error once it is done)
 // and must classify its errors with [Classify] so that callers can use
 // errors.Is with [ErrNotFound], [ErrAccessDenied], [ErrThrottled],
-// [ErrUnavailable] and [ErrInvalidReference]. Errors must never contain the
-// secret's value.
+// [ErrUnavailable], [ErrInvalidReference] and [ErrMisconfigured]. Errors
+// must never contain the secret's value, nor hold the transport state
+// (an HTTP response, a connection's buffers) that other values passed
+// through.
 type Provider interface {
 	Fetch(ctx context.Context, req Request) (*Result, error)
 }

@@ -59,7 +59,7 @@ func extractKey(v Value, key string) (Value, error) {
 	// string without error, and must read as "null", not as empty.
 	var s string
 	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		return Value{&payload{s: &s, version: v.Version()}}, nil
+		return valueOf(s, v.Version(), false), nil
 	}
 	return newValue(raw, v.Version(), false), nil
 }

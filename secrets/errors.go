@@ -24,9 +24,9 @@ var (
 	// ErrInvalidReference: the reference is malformed or names something the
 	// service rejects.
 	ErrInvalidReference = providers.ErrInvalidReference
-	// ErrMisconfigured: the process is not set up to call the backend (no
+	// ErrMisconfigured: the backend cannot be called as configured (no AWS
 	// region, no credentials); the message says what to set. Not
-	// transient: a cached value is not served in its place.
+	// transient: it is not hidden behind stale values.
 	ErrMisconfigured = providers.ErrMisconfigured
 
 	// ErrKeyNotFound: a reference's #key names a field the secret's JSON

@@ -22,6 +22,11 @@ var refSeeds = []string{
 	"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db?stage=AWSPENDING",
 	"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db:a:b:c:d",
 	"arn:aws:secretsmanager:moon:123456789012:secret:db",
+	"arn:aws-eusc:secretsmanager:eusc-de-east-1:123456789012:secret:prod/db-AbCdEf:password::",
+	"arn:aws-iso-b:ssm:us-isob-east-1:123456789012:parameter/prod/key:3",
+	"arn:cloud:secretsmanager:eu-west-1:123456789012:secret:db",
+	"prod/db:password::",
+	"sm:prod/db::AWSPREVIOUS:",
 	"arn:aws:s3:::bucket/key",
 	// Scheme and name.
 	"sm:prod/db",
@@ -67,6 +72,10 @@ func FuzzParseRef(f *testing.F) {
 	}
 	// At the length bound, with a canonical form longer than the input.
 	f.Add("/a#" + strings.Repeat("k", 4093))
+	// The longest secret name, in a full ARN and one character over.
+	arn := "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+	f.Add(arn + strings.Repeat("n", 512) + "-AbC123:password::")
+	f.Add(arn + strings.Repeat("n", 513) + "-AbC123")
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := secrets.ParseRef(s)
 		if err != nil {

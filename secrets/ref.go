@@ -33,6 +33,11 @@ const (
 //	env:VARIABLE                                                  an environment variable
 //	file:PATH                                                     a file's contents
 //
+// ARNs of every partition are taken (arn:aws-cn:..., arn:aws-us-gov:...,
+// arn:aws-iso-b:..., arn:aws-eusc:...), and a full ARN's NAME ends in the
+// -XXXXXX that Secrets Manager appends, which does not count towards the
+// 512 characters a name may have.
+//
 // A Secrets Manager reference may end in ?stage=LABEL or ?version-id=ID; a
 // Parameter Store one in :VERSION or :LABEL and ?decrypt=false. Any
 // reference may end in #KEY, which takes one field of a JSON object.
@@ -123,6 +128,8 @@ func (p *parser) parse(custom func(string) bool) (Ref, error) {
 			r, err = p.fileRef(name)
 		case custom != nil && custom(scheme):
 			r, err = p.customRef(scheme, name)
+		case valueFromHint(rest) != "":
+			return Ref{}, p.errorf("a secret name has no ':'%s", valueFromHint(rest))
 		default:
 			return Ref{}, p.errorf("unknown scheme %q (want sm:, ssm:, env:, file:, a registered scheme, an ARN or a /parameter/path)", scheme)
 		}
@@ -199,6 +206,9 @@ func (p *parser) smRef(s string) (Ref, error) {
 	if err != nil {
 		return Ref{}, err
 	}
+	if hint := valueFromHint(name); hint != "" {
+		return Ref{}, p.errorf("a secret name has no ':'%s", hint)
+	}
 	if err := p.checkSecretName(name); err != nil {
 		return Ref{}, err
 	}
@@ -268,6 +278,20 @@ func (p *parser) customRef(scheme, s string) (Ref, error) {
 	}
 	r := Ref{Scheme: scheme, Name: name}
 	return r, p.selectVersion(&r, params["stage"], params["version-id"])
+}
+
+// valueFromHint returns, for NAME:JSON-KEY:VERSION-STAGE:VERSION-ID written
+// without the ARN that ECS's valueFrom puts in front, the ARN form that
+// takes this suffix and the same reference by name; "" for anything else.
+func valueFromHint(s string) string {
+	fields := strings.Split(s, ":")
+	// A hint quotes s twice: only a short one, as RefError quotes it.
+	if len(s) > maxRefInMessage || len(fields) != 4 || fields[0] == "" || fields[2] != "" && fields[3] != "" {
+		return ""
+	}
+	byName := Ref{Scheme: SchemeSecretsManager, Name: fields[0], Key: fields[1], Stage: fields[2], VersionID: fields[3]}
+	return "; the :JSON-KEY:VERSION-STAGE:VERSION-ID suffix follows a secret's full ARN, as in arn:aws:secretsmanager:REGION:ACCOUNT:secret:" +
+		s + ", or by name write " + byName.String()
 }
 
 // String returns the reference's canonical text.

@@ -22,8 +22,17 @@ const (
 const secretsManagerPassthrough = "/aws/reference/secretsmanager/"
 
 var (
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	// partitionPattern takes every AWS partition: aws, aws-cn,
+	// aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc, and
+	// ones yet to come, named the same way.
+	partitionPattern = regexp.MustCompile(`^aws(-[a-z]+)*$`)
+	// regionPattern takes the regions of every partition: eu-west-1,
+	// cn-north-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1.
+	regionPattern  = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
 	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	// randomSuffix is what Secrets Manager appends to a secret's name in
+	// its full ARN: a '-' and six random letters and digits.
+	randomSuffix = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 )
 
 // arnRef parses an ARN reference. want, when not empty, is the service the
@@ -44,6 +53,8 @@ func (p *parser) arnRef(s, want string) (Ref, error) {
 		return Ref{}, p.errorf("an ARN of service %q (want secretsmanager or ssm)", a.Service)
 	case a.Partition == "":
 		return Ref{}, p.errorf("ARN has no partition")
+	case !partitionPattern.MatchString(a.Partition):
+		return Ref{}, p.errorf("ARN partition %q is not an AWS partition (aws, aws-cn, aws-us-gov, ...)", a.Partition)
 	case !regionPattern.MatchString(a.Region):
 		return Ref{}, p.errorf("ARN region %q is not a region name", a.Region)
 	case !accountPattern.MatchString(a.AccountID):
@@ -79,7 +90,7 @@ func (p *parser) secretARN(a arn.ARN, params map[string]string) (Ref, error) {
 	default:
 		return Ref{}, p.errorf("after the secret name an ARN takes exactly :JSON-KEY:VERSION-STAGE:VERSION-ID (empty fields kept), not %d fields", len(fields)-1)
 	}
-	if err := p.checkSecretName(fields[0]); err != nil {
+	if err := p.checkSecretName(withoutRandomSuffix(fields[0])); err != nil {
 		return Ref{}, err
 	}
 	a.Resource = "secret:" + fields[0]
@@ -91,6 +102,17 @@ func (p *parser) secretARN(a arn.ARN, params map[string]string) (Ref, error) {
 		return Ref{}, p.errorf("version given both in the ARN and as a parameter")
 	}
 	return r, p.selectVersion(&r, stage+params["stage"], versionID+params["version-id"])
+}
+
+// withoutRandomSuffix returns the secret name of an ARN's resource when it
+// is too long to be a name and so must be a full ARN's: the limit on names
+// does not count the -XXXXXX that Secrets Manager appends. A shorter name is
+// returned whole, since a partial ARN can end the same way.
+func withoutRandomSuffix(name string) string {
+	if len(name) > maxSecretNameLen && randomSuffix.MatchString(name) {
+		return name[:len(name)-len("-XXXXXX")]
+	}
+	return name
 }
 
 // parameterARN parses arn:...:parameter/PATH[:SELECTOR].

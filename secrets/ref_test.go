@@ -26,6 +26,30 @@ func TestParseRefForms(t *testing.T) {
 			Ref{Scheme: "sm", Name: "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db", Region: "us-east-1"}},
 		{"sm ARN other partition", "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db",
 			Ref{Scheme: "sm", Name: "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db", Region: "cn-north-1"}},
+		// Every partition, with its regions.
+		{"sm ARN GovCloud", "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf",
+			Ref{Scheme: "sm", Name: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:db-AbCdEf", Region: "us-gov-west-1"}},
+		{"sm ARN ISO", "arn:aws-iso:secretsmanager:us-iso-east-1:123456789012:secret:db",
+			Ref{Scheme: "sm", Name: "arn:aws-iso:secretsmanager:us-iso-east-1:123456789012:secret:db", Region: "us-iso-east-1"}},
+		{"sm ARN ISO-B", "arn:aws-iso-b:secretsmanager:us-isob-east-1:123456789012:secret:db",
+			Ref{Scheme: "sm", Name: "arn:aws-iso-b:secretsmanager:us-isob-east-1:123456789012:secret:db", Region: "us-isob-east-1"}},
+		{"sm ARN ISO-E", "arn:aws-iso-e:secretsmanager:eu-isoe-west-1:123456789012:secret:db",
+			Ref{Scheme: "sm", Name: "arn:aws-iso-e:secretsmanager:eu-isoe-west-1:123456789012:secret:db", Region: "eu-isoe-west-1"}},
+		{"sm ARN ISO-F", "arn:aws-iso-f:secretsmanager:us-isof-south-1:123456789012:secret:db",
+			Ref{Scheme: "sm", Name: "arn:aws-iso-f:secretsmanager:us-isof-south-1:123456789012:secret:db", Region: "us-isof-south-1"}},
+		{"sm ARN European Sovereign Cloud", "arn:aws-eusc:secretsmanager:eusc-de-east-1:123456789012:secret:prod/db-AbCdEf:password::",
+			Ref{Scheme: "sm", Name: "arn:aws-eusc:secretsmanager:eusc-de-east-1:123456789012:secret:prod/db-AbCdEf", Region: "eusc-de-east-1", Key: "password"}},
+		{"ssm ARN European Sovereign Cloud", "arn:aws-eusc:ssm:eusc-de-east-1:123456789012:parameter/prod/key",
+			Ref{Scheme: "ssm", Name: "arn:aws-eusc:ssm:eusc-de-east-1:123456789012:parameter/prod/key", Region: "eusc-de-east-1"}},
+		{"ssm ARN GovCloud", "arn:aws-us-gov:ssm:us-gov-east-1:123456789012:parameter/prod/key:3",
+			Ref{Scheme: "ssm", Name: "arn:aws-us-gov:ssm:us-gov-east-1:123456789012:parameter/prod/key", Region: "us-gov-east-1", VersionID: "3"}},
+		// The longest secret name, in a full ARN (with the -XXXXXX that is
+		// not part of the name) and in a partial one.
+		{"full ARN of a 512-character name", longARN(512) + "-AbC123",
+			Ref{Scheme: "sm", Name: longARN(512) + "-AbC123", Region: "eu-west-1"}},
+		{"full ARN of a 512-character name, valueFrom", longARN(512) + "-AbC123:password::",
+			Ref{Scheme: "sm", Name: longARN(512) + "-AbC123", Region: "eu-west-1", Key: "password"}},
+		{"partial ARN of a 512-character name", longARN(512), Ref{Scheme: "sm", Name: longARN(512), Region: "eu-west-1"}},
 		// ECS valueFrom suffix: json-key:version-stage:version-id, empty fields kept.
 		{"valueFrom key", smARN + ":password::", Ref{Scheme: "sm", Name: smARN, Region: "eu-west-1", Key: "password"}},
 		{"valueFrom stage", smARN + "::AWSPREVIOUS:", Ref{Scheme: "sm", Name: smARN, Region: "eu-west-1", Stage: "AWSPREVIOUS"}},
@@ -89,6 +113,15 @@ func TestParseRefForms(t *testing.T) {
 	}
 }
 
+// longARN returns a partial secret ARN whose name is n characters long.
+func longARN(n int) string {
+	return "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + strings.Repeat("n", n)
+}
+
+// valueFromSays is how a message about a misplaced valueFrom suffix begins
+// its advice.
+const valueFromSays = "; the :JSON-KEY:VERSION-STAGE:VERSION-ID suffix follows a secret's full ARN, as in "
+
 func TestParseRefMalformed(t *testing.T) {
 	long := func(prefix string, n int) string { return prefix + strings.Repeat("a", n) }
 	for _, tc := range []struct {
@@ -103,6 +136,13 @@ func TestParseRefMalformed(t *testing.T) {
 		{"DEL inside", "env:A\x7f", "control character"},
 		{"invalid UTF-8", "sm:db\xff", "UTF-8"},
 		{"unknown scheme", "vault:secret/db", "unknown scheme"},
+		// ECS's valueFrom suffix without the ARN in front: the message
+		// gives the ARN form that takes it, and the form by name.
+		{"valueFrom suffix after a name", "prod/db:password::",
+			"a secret name has no ':'" + valueFromSays + "arn:aws:secretsmanager:REGION:ACCOUNT:secret:prod/db:password::, or by name write sm:prod/db#password"},
+		{"valueFrom suffix after sm:", "sm:prod/db:password:AWSPREVIOUS:",
+			"a secret name has no ':'" + valueFromSays + "arn:aws:secretsmanager:REGION:ACCOUNT:secret:prod/db:password:AWSPREVIOUS:, or by name write sm:prod/db?stage=AWSPREVIOUS#password"},
+		{"valueFrom version id after a name", "prod/db:::a1b2", "or by name write sm:prod/db?version-id=a1b2"},
 		{"upper-case scheme", "SM:db", "unknown scheme"},
 		{"ARN of another service", "arn:aws:s3:::bucket/key", "service"},
 		{"sm scheme with ssm ARN", "sm:" + ssmARN, "where \"secretsmanager\" is needed"},
@@ -111,6 +151,13 @@ func TestParseRefMalformed(t *testing.T) {
 		{"ARN without region", "arn:aws:secretsmanager::123456789012:secret:db", "region"},
 		{"ARN bad region", "arn:aws:secretsmanager:moon:123456789012:secret:db", "region"},
 		{"ARN bad account", "arn:aws:secretsmanager:eu-west-1:1234:secret:db", "12 digits"},
+		{"ARN of no AWS partition", "arn:cloud:secretsmanager:eu-west-1:123456789012:secret:db", "not an AWS partition"},
+		{"ARN upper-case partition", "arn:AWS:secretsmanager:eu-west-1:123456789012:secret:db", "not an AWS partition"},
+		{"ARN region without number", "arn:aws-eusc:secretsmanager:eusc-de-east:123456789012:secret:db", "region"},
+		{"ARN region with long prefix", "arn:aws:secretsmanager:europe-west-1:123456789012:secret:db", "region"},
+		{"full ARN of a 513-character name", longARN(513) + "-AbC123", "longer than 512"},
+		{"partial ARN of a 513-character name", longARN(513), "longer than 512"},
+		{"ARN of a 513-character name, bad suffix", longARN(506) + "-AbC12+", "longer than 512"},
 		{"ARN wrong resource", "arn:aws:secretsmanager:eu-west-1:123456789012:rotation:db", "secret:"},
 		{"ARN empty secret name", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:", "empty secret name"},
 		{"valueFrom too few fields", smARN + ":password", "exactly :JSON-KEY:VERSION-STAGE:VERSION-ID"},

@@ -10,9 +10,14 @@ import (
 const Redacted = "[REDACTED]"
 
 // Value is a secret's value. It never shows its contents by accident:
-// printing it with any fmt verb, logging it with log/slog, or marshalling it
-// as text, JSON, XML or gob gives [Redacted]. Read the contents on purpose
-// with Reveal, Bytes or Decode.
+// printing it with any fmt verb, logging it with log/slog, marshalling it
+// as text, JSON, XML or gob, or dumping and diffing it by reflection
+// (go-spew, go-cmp, testify, kr/pretty) gives [Redacted] or an address.
+// Read the contents on purpose with Reveal, Bytes or Decode.
+//
+// Compare Values with Equal, which go-cmp calls. reflect.DeepEqual, and so
+// testify's assert.Equal, finds two Values equal only when they come from
+// one fetch (cache hits of one version do): it cannot see the contents.
 //
 // The zero Value is empty. A Value is immutable and safe for concurrent use.
 type Value struct {
@@ -22,17 +27,23 @@ type Value struct {
 }
 
 type payload struct {
-	// s is a pointer too: fmt's report of a bad verb (%s, %x, %q ... on an
-	// unexported field) prints the pointed-to struct, which then shows
-	// only this address.
-	s       *string
+	// reveal returns the secret. The secret is a variable the function
+	// captured, where no reflection reaches: printers that read fields,
+	// unexported ones too (go-spew, go-cmp's Exporter, kr/pretty), follow
+	// every pointer and print every string and byte slice, but show a
+	// function as its address. Calling it does not allocate.
+	reveal  func() string
 	version string
 	binary  bool
 }
 
 func newValue(b []byte, version string, binary bool) Value {
-	s := string(b)
-	return Value{&payload{s: &s, version: version, binary: binary}}
+	return valueOf(string(b), version, binary)
+}
+
+// valueOf returns a Value holding s.
+func valueOf(s, version string, binary bool) Value {
+	return Value{&payload{reveal: func() string { return s }, version: version, binary: binary}}
 }
 
 // Reveal returns the secret as a string. Do not log it.
@@ -40,7 +51,7 @@ func (v Value) Reveal() string {
 	if v.p == nil {
 		return ""
 	}
-	return *v.p.s
+	return v.p.reveal()
 }
 
 // Bytes returns a copy of the secret's bytes. Do not log them.

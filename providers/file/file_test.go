@@ -3,6 +3,7 @@ package file_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,6 +24,10 @@ func TestConformance(t *testing.T) {
 		Put:         write,
 		PutBinary:   nil, // a file has no string/binary distinction: its bytes come back as a string secret
 		Unversioned: true,
+		BackendError: func(err error) bool {
+			var pathErr *fs.PathError
+			return errors.As(err, &pathErr)
+		},
 	})
 }
 

@@ -1,9 +1,16 @@
 // Package memory is an in-process secret store with versions and staging
-// labels, for unit tests of code that reads secrets and for examples. It
-// behaves like Secrets Manager: putting a value makes a new version and
-// moves AWSCURRENT to it and AWSPREVIOUS to the version it replaced.
-// Version ids count up from 1 per secret, so a Parameter Store style
-// selector (name:2) reads a version too.
+// labels, for unit tests of code that reads secrets and for examples (see
+// package secretstest for a Client over one). It behaves like Secrets
+// Manager: putting a value makes a new version and moves AWSCURRENT to it
+// and AWSPREVIOUS to the version it replaced. Version ids count up from 1
+// per secret, so a Parameter Store style selector (name:2) reads a version
+// too.
+//
+// One Store can serve both the "sm" and "ssm" schemes: a name, a Secrets
+// Manager ARN (full, with the six random characters, or partial), a
+// Parameter Store ARN and an /aws/reference/secretsmanager/ path all name
+// the same entry. It lists the entries under a path as GetParametersByPath
+// does, and fetches batches.
 package memory
 
 import (
@@ -27,10 +34,12 @@ const (
 // Store holds secrets in memory. The zero Store is not usable; call New.
 // A Store is safe for concurrent use by multiple goroutines.
 type Store struct {
-	mu       sync.Mutex
-	secrets  map[string]*secret
-	failures map[string]error // by name; "" fails every fetch
-	calls    int
+	mu         sync.Mutex
+	secrets    map[string]*secret // by name: an ARN's under the name it names (see candidates)
+	failures   map[string]error   // likewise; "" fails every read
+	calls      int                // values asked for
+	batchCalls int
+	pathCalls  int
 }
 
 type secret struct {
@@ -47,6 +56,8 @@ type version struct {
 var (
 	_ providers.RotationScheduler = (*Store)(nil)
 	_ providers.Staged            = (*Store)(nil)
+	_ providers.BatchFetcher      = (*Store)(nil)
+	_ providers.PathFetcher       = (*Store)(nil)
 )
 
 // PendingStage returns StagePending, the label PutPending puts on a
@@ -58,8 +69,8 @@ func New() *Store {
 	return &Store{secrets: make(map[string]*secret), failures: make(map[string]error)}
 }
 
-// Put stores value as the new current version of name and returns its
-// version id.
+// Put stores value as the new current version of name (a name or an
+// ARN: see the package doc) and returns its version id.
 func (s *Store) Put(name, value string) string {
 	return s.put(name, []byte(value), false, StageCurrent)
 }
@@ -77,17 +88,30 @@ func (s *Store) PutPending(name, value string) string {
 	return s.put(name, []byte(value), false, StagePending)
 }
 
-func (s *Store) put(name string, value []byte, binary bool, stage string) string {
+// Rotate does what a rotation function does, at once: it stores value as a
+// new version of name labelled AWSPENDING, then moves AWSCURRENT to it,
+// AWSPREVIOUS to the version it replaces, and clears AWSPENDING. It returns
+// the new version's id.
+func (s *Store) Rotate(name, value string) string {
+	return s.put(name, []byte(value), false, StagePending, StageCurrent)
+}
+
+// put stores value as a new version of name and moves stages to it, in
+// order, at once.
+func (s *Store) put(name string, value []byte, binary bool, stages ...string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sec := s.secrets[name]
+	key := s.key(name)
+	sec := s.secrets[key]
 	if sec == nil {
 		sec = &secret{stages: make(map[string]int)}
-		s.secrets[name] = sec
+		s.secrets[key] = sec
 	}
 	sec.versions = append(sec.versions, version{value: append([]byte(nil), value...), binary: binary})
 	i := len(sec.versions) - 1
-	sec.label(stage, i)
+	for _, stage := range stages {
+		sec.label(stage, i)
+	}
 	return strconv.Itoa(i + 1)
 }
 
@@ -111,7 +135,7 @@ func (sec *secret) label(stage string, i int) {
 func (s *Store) SetStage(name, stage, versionID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sec := s.secrets[name]
+	sec := s.find(name)
 	if sec == nil {
 		return fmt.Errorf("memory: no secret %q: %w", name, providers.ErrNotFound)
 	}
@@ -128,7 +152,7 @@ func (s *Store) SetStage(name, stage, versionID string) error {
 func (s *Store) SetNextRotation(name string, t time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sec := s.secrets[name]
+	sec := s.find(name)
 	if sec == nil {
 		return fmt.Errorf("memory: no secret %q: %w", name, providers.ErrNotFound)
 	}
@@ -143,9 +167,9 @@ func (s *Store) NextRotation(ctx context.Context, req providers.Request) (time.T
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sec := s.secrets[req.Name]
+	sec := s.find(req.Name)
 	if sec == nil {
-		return time.Time{}, false, providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: no secret %q", req.Name))
+		return time.Time{}, false, notFound(req.Name)
 	}
 	return sec.nextRotation, !sec.nextRotation.IsZero(), nil
 }
@@ -154,27 +178,85 @@ func (s *Store) NextRotation(ctx context.Context, req providers.Request) (time.T
 func (s *Store) Delete(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.secrets, name)
+	delete(s.secrets, s.key(name))
 }
 
-// Fail makes every Fetch of name return err until Fail(name, nil). An empty
-// name fails every Fetch. Use a classified error (providers.Classify) to
-// test how callers ride out throttling or an outage.
+// Fail makes every Fetch of name, by any of its names, and every request of
+// a batch for it, return err until Fail(name, nil). An empty name fails
+// every Fetch, batch request and listing of a path. Use a classified error
+// (providers.Classify) to test how callers ride out throttling or an
+// outage.
 func (s *Store) Fail(name string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	key := name
+	if name != "" {
+		key = s.key(name)
+	}
 	if err == nil {
-		delete(s.failures, name)
+		delete(s.failures, key)
 		return
 	}
-	s.failures[name] = err
+	s.failures[key] = err
 }
 
-// Calls returns how many times Fetch was called.
+// Calls returns how many values were asked for: one per Fetch and one per
+// request of a FetchBatch.
 func (s *Store) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
+}
+
+// BatchCalls returns how many times FetchBatch was called.
+func (s *Store) BatchCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.batchCalls
+}
+
+// PathCalls returns how many times FetchPath was called.
+func (s *Store) PathCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pathCalls
+}
+
+// find returns the entry name names, nil when there is none. s.mu is held.
+func (s *Store) find(name string) *secret {
+	for _, c := range candidates(name) {
+		if sec := s.secrets[c]; sec != nil {
+			return sec
+		}
+	}
+	return nil
+}
+
+// key returns the name the entry name names is stored under, or is to be.
+// s.mu is held.
+func (s *Store) key(name string) string {
+	cs := candidates(name)
+	for _, c := range cs {
+		if s.secrets[c] != nil {
+			return c
+		}
+	}
+	return cs[len(cs)-1]
+}
+
+// failure returns the failure injected for name, nil when there is none.
+// s.mu is held.
+func (s *Store) failure(name string) error {
+	for _, c := range candidates(name) {
+		if err := s.failures[c]; err != nil {
+			return err
+		}
+	}
+	return s.failures[""]
+}
+
+func notFound(name string) error {
+	return providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: no secret %q", name))
 }
 
 // Fetch returns the version of req.Name that req.VersionID or req.Stage
@@ -186,18 +268,20 @@ func (s *Store) Fetch(ctx context.Context, req providers.Request) (*providers.Re
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
-	if err := s.failures[req.Name]; err != nil {
-		return nil, err
-	}
-	if err := s.failures[""]; err != nil {
+	return s.fetch(req)
+}
+
+// fetch serves one request. s.mu is held.
+func (s *Store) fetch(req providers.Request) (*providers.Result, error) {
+	if err := s.failure(req.Name); err != nil {
 		return nil, err
 	}
 	if req.SkipDecryption {
 		return nil, providers.Classify(providers.ErrInvalidReference, errors.New("the memory store does not encrypt"))
 	}
-	sec := s.secrets[req.Name]
+	sec := s.find(req.Name)
 	if sec == nil {
-		return nil, providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: no secret %q", req.Name))
+		return nil, notFound(req.Name)
 	}
 	i, ok := sec.stages[StageCurrent]
 	switch {
@@ -209,12 +293,17 @@ func (s *Store) Fetch(ctx context.Context, req providers.Request) (*providers.Re
 	if !ok {
 		return nil, providers.Classify(providers.ErrNotFound, fmt.Errorf("memory: secret %q has no such version", req.Name))
 	}
+	return sec.result(i), nil
+}
+
+// result returns a copy of version i.
+func (sec *secret) result(i int) *providers.Result {
 	v := sec.versions[i]
 	return &providers.Result{
 		Value:   append([]byte(nil), v.value...),
 		Binary:  v.binary,
 		Version: strconv.Itoa(i + 1),
-	}, nil
+	}
 }
 
 func (sec *secret) index(versionID string) (int, bool) {

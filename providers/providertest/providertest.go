@@ -1,5 +1,9 @@
 // Package providertest is the conformance suite every providers.Provider
-// passes: each provider's own tests call Run with a Harness for it.
+// passes: each provider's own tests call Run with a Harness for it. Beyond
+// Fetch, it checks the optional interfaces a provider implements
+// (providers.BatchFetcher, providers.PathFetcher,
+// providers.RotationScheduler), and that errors still unwrap to the
+// backend's own error type.
 package providertest
 
 import (
@@ -8,6 +12,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/secretref/secretref/providers"
 )
@@ -38,6 +43,16 @@ type Harness struct {
 	// Decrypts: the provider supports Request.SkipDecryption; otherwise it
 	// must reject it with ErrInvalidReference.
 	Decrypts bool
+	// BackendError reports whether err unwraps to the backend's own error
+	// type (errors.As to smithy.APIError for AWS, to *fs.PathError for
+	// files), which the suite requires of the "not found" errors of every
+	// call; nil when the backend has no error type of its own.
+	BackendError func(err error) bool
+	// ScheduleRotation schedules the secret name's next rotation at next,
+	// for a providers.RotationScheduler; nil when the backend cannot be
+	// made to (the suite then checks that an unscheduled secret has
+	// none).
+	ScheduleRotation func(ctx context.Context, name string, next time.Time) error
 }
 
 // Run runs the conformance suite against h.
@@ -55,6 +70,28 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, h) })
 	t.Run("ContextCanceled", func(t *testing.T) { testCanceled(t, h) })
 	t.Run("ResultNotRetained", func(t *testing.T) { testNotRetained(t, h) })
+	if bf, ok := h.Provider.(providers.BatchFetcher); ok {
+		t.Run("Batch", func(t *testing.T) { testBatch(t, h, bf) })
+	}
+	if pf, ok := h.Provider.(providers.PathFetcher); ok {
+		t.Run("Path", func(t *testing.T) { testPath(t, h, pf) })
+	}
+	if rs, ok := h.Provider.(providers.RotationScheduler); ok {
+		t.Run("RotationSchedule", func(t *testing.T) { testRotationSchedule(t, h, rs) })
+	}
+}
+
+// checkNotFound fails t unless err is a "not found" error that unwraps to
+// the backend's own error type.
+func checkNotFound(t *testing.T, h Harness, what string, err error) {
+	t.Helper()
+	if !errors.Is(err, providers.ErrNotFound) {
+		t.Errorf("%s: error %v, want one matching ErrNotFound", what, err)
+		return
+	}
+	if h.BackendError != nil && !h.BackendError(err) {
+		t.Errorf("%s: error %v does not unwrap to the backend's own error type", what, err)
+	}
 }
 
 func put(t *testing.T, h Harness, name, value string) string {
@@ -102,9 +139,7 @@ func testFound(t *testing.T, h Harness) {
 
 func testNotFound(t *testing.T, h Harness) {
 	_, err := h.Provider.Fetch(context.Background(), providers.Request{Name: h.Name("missing")})
-	if !errors.Is(err, providers.ErrNotFound) {
-		t.Fatalf("Fetch of a missing secret: error %v, want one matching ErrNotFound", err)
-	}
+	checkNotFound(t, h, "Fetch of a missing secret", err)
 }
 
 func testBinary(t *testing.T, h Harness) {

@@ -2,14 +2,12 @@ package secretsmanager
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/internal/awserr"
@@ -87,7 +85,7 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 	for {
 		resp, err := p.api.BatchGetSecretValue(ctx, in, inRegion(reqs[idx[0]].Region))
 		if err != nil {
-			if refused(err) {
+			if awserr.Refused(err) {
 				p.batchRefused.Store(true)
 				return idx
 			}
@@ -139,18 +137,4 @@ func matchError(errs []types.APIErrorType, id string) *types.APIErrorType {
 		}
 	}
 	return nil
-}
-
-// refused reports whether err says the caller may not, or the endpoint
-// cannot, call BatchGetSecretValue at all.
-func refused(err error) bool {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		switch api.ErrorCode() {
-		case "AccessDeniedException", "InvalidAction", "UnknownOperationException", "NotImplemented":
-			return true
-		}
-	}
-	var resp *smithyhttp.ResponseError
-	return errors.As(err, &resp) && (resp.HTTPStatusCode() == 404 || resp.HTTPStatusCode() == 501)
 }

@@ -33,8 +33,9 @@ func TestConformance(t *testing.T) {
 		return aws.ToString(out.VersionId), nil
 	}
 	providertest.Run(t, providertest.Harness{
-		Provider: NewFromConfig(srv.Config(t)),
-		Name:     func(w string) string { return "providertest/" + w },
+		BackendError: isAPIError,
+		Provider:     NewFromConfig(srv.Config(t)),
+		Name:         func(w string) string { return "providertest/" + w },
 		Put: func(ctx context.Context, name string, v []byte) (string, error) {
 			return put(ctx, name, aws.String(string(v)), nil)
 		},
@@ -148,4 +149,10 @@ func TestNewFromConfigNeverLogsBodies(t *testing.T) {
 	if !mode.IsRetries() {
 		t.Errorf("ClientLogMode = %v: dropped an unrelated flag", mode)
 	}
+}
+
+// isAPIError reports whether err unwraps to the service's error.
+func isAPIError(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api)
 }

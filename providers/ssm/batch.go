@@ -2,7 +2,6 @@ package ssm
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -90,8 +89,9 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 			continue
 		}
 		// Listed in InvalidParameters, or answered under a name the
-		// request did not use: either way this name has no value here.
-		out[i].Err = providers.Classify(providers.ErrNotFound, fmt.Errorf("parameter %s not found", names[j]))
+		// request did not use: either way this name has no value here,
+		// as GetParameter would say.
+		out[i].Err = providers.Classify(providers.ErrNotFound, &ssmtypes.ParameterNotFound{Message: aws.String("Parameter " + names[j] + " not found.")})
 	}
 }
 

@@ -72,11 +72,27 @@ func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers
 	return result(out.Parameter), nil
 }
 
+// result converts one parameter as the service returns it.
 func result(p *ssmtypes.Parameter) *providers.Result {
 	return &providers.Result{
 		Value:   []byte(aws.ToString(p.Value)),
-		Version: strconv.FormatInt(p.Version, 10),
+		Version: version(p),
 	}
+}
+
+// version returns the parameter's version number, or for a Secrets Manager
+// secret read through /aws/reference/secretsmanager/, the secret's version
+// id. An answer without a version gives "": a change is then told by the
+// value.
+func version(p *ssmtypes.Parameter) string {
+	if p.SourceResult != nil {
+		return passthroughVersion(*p.SourceResult)
+	}
+	// Parameter versions count from 1; 0 is no version.
+	if p.Version == 0 {
+		return ""
+	}
+	return strconv.FormatInt(p.Version, 10)
 }
 
 // selectorName appends Parameter Store's :VERSION or :LABEL selector.

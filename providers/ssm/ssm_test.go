@@ -20,8 +20,9 @@ func TestConformance(t *testing.T) {
 	srv := kumotest.Start(t)
 	client := srv.SSM(t)
 	providertest.Run(t, providertest.Harness{
-		Provider: NewFromConfig(srv.Config(t)),
-		Name:     func(w string) string { return "/providertest/" + w },
+		BackendError: isAPIError,
+		Provider:     NewFromConfig(srv.Config(t)),
+		Name:         func(w string) string { return "/providertest/" + w },
 		Put: func(ctx context.Context, name string, v []byte) (string, error) {
 			out, err := client.PutParameter(ctx, &ssm.PutParameterInput{
 				Name: &name, Value: aws.String(string(v)), Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
@@ -119,4 +120,10 @@ func TestNewFromConfigNeverLogsBodies(t *testing.T) {
 	if mode.IsResponseWithBody() || mode.IsRequestWithBody() {
 		t.Errorf("ClientLogMode = %v: logs bodies", mode)
 	}
+}
+
+// isAPIError reports whether err unwraps to the service's error.
+func isAPIError(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api)
 }

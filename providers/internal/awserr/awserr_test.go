@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -41,7 +43,10 @@ func TestClassify(t *testing.T) {
 		{"decryption failure", &smtypes.DecryptionFailure{}, providers.ErrAccessDenied},
 		{"access denied", apiErr("AccessDeniedException", smithy.FaultClient), providers.ErrAccessDenied},
 		{"bad signature", apiErr("UnrecognizedClientException", smithy.FaultClient), providers.ErrAccessDenied},
-		{"expired token", apiErr("ExpiredTokenException", smithy.FaultClient), providers.ErrAccessDenied},
+		// An expired token is its source's failure to refresh it: transient.
+		{"expired token", apiErr("ExpiredTokenException", smithy.FaultClient), providers.ErrUnavailable},
+		{"expired token (STS)", apiErr("ExpiredToken", smithy.FaultClient), providers.ErrUnavailable},
+		{"missing region", fmt.Errorf("resolving: %w", &aws.MissingRegionError{}), providers.ErrMisconfigured},
 		{"KMS key", &ssmtypes.InvalidKeyId{}, providers.ErrAccessDenied},
 		{"throttling", apiErr("ThrottlingException", smithy.FaultClient), providers.ErrThrottled},
 		{"too many requests", apiErr("TooManyRequestsException", smithy.FaultClient), providers.ErrThrottled},
@@ -64,8 +69,15 @@ func TestClassify(t *testing.T) {
 			if !errors.Is(got, tc.want) {
 				t.Errorf("Classify(%v) = %v, want it to match %v", tc.err, got, tc.want)
 			}
-			if !errors.Is(got, tc.err) {
+			leaf := tc.err
+			for u := errors.Unwrap(leaf); u != nil; u = errors.Unwrap(leaf) {
+				leaf = u
+			}
+			if !errors.Is(got, leaf) {
 				t.Errorf("Classify(%v) lost the original error", tc.err)
+			}
+			if !strings.HasSuffix(got.Error(), tc.err.Error()) {
+				t.Errorf("Classify(%v) = %q: the SDK's message is lost", tc.err, got)
 			}
 		})
 	}
@@ -85,5 +97,30 @@ func TestTypedErrorSurvives(t *testing.T) {
 	var typed *ssmtypes.ParameterNotFound
 	if !errors.As(Classify(&ssmtypes.ParameterNotFound{}), &typed) {
 		t.Error("errors.As to the SDK's typed error failed after Classify")
+	}
+}
+
+func TestRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"not allowed", apiErr("AccessDeniedException", smithy.FaultClient), true},
+		{"unknown action", apiErr("InvalidAction", smithy.FaultClient), true},
+		{"unknown operation", apiErr("UnknownOperationException", smithy.FaultClient), true},
+		{"not implemented", apiErr("NotImplemented", smithy.FaultServer), true},
+		{"HTTP 404", httpErr(404, errors.New("no route")), true},
+		{"HTTP 501", httpErr(501, errors.New("not implemented")), true},
+		{"throttled", apiErr("ThrottlingException", smithy.FaultClient), false},
+		{"HTTP 500", httpErr(500, errors.New("failed")), false},
+		{"not found", &smtypes.ResourceNotFoundException{}, false},
+		{"network", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Refused(tc.err); got != tc.want {
+				t.Errorf("Refused(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
 	}
 }
