@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -197,7 +198,7 @@ func TestJitterSpreadsExpiry(t *testing.T) {
 	c, _ := newTest(t, b, func(o *Options[string, string]) { o.Jitter = 0.1 })
 	lo, hi := int64(1<<62), int64(0)
 	for range 2000 {
-		st := c.freshState(Loaded[string]{Value: "v"}, 0, 0, false)
+		st := c.freshState(Loaded[string]{Value: "v"}, 0, 0, false, 0)
 		lo, hi = min(lo, st.expiresAt), max(hi, st.expiresAt)
 	}
 	ttl := int64(time.Minute)
@@ -217,7 +218,7 @@ func TestFirstRefreshSpread(t *testing.T) {
 	ttl := int64(time.Minute)
 	lo, hi := int64(1<<62), int64(0)
 	for range 2000 {
-		st := c.freshState(Loaded[string]{Value: "v"}, 0, 0, true)
+		st := c.freshState(Loaded[string]{Value: "v"}, 0, 0, true, rand.Float64())
 		if normal := st.expiresAt * 8 / 10; st.refreshAt > normal {
 			t.Fatalf("first refresh at %v, after the normal point %v", time.Duration(st.refreshAt), time.Duration(normal))
 		}
@@ -227,7 +228,7 @@ func TestFirstRefreshSpread(t *testing.T) {
 		t.Errorf("first refreshes in [%v, %v], want spread over [0, 80%% of %v]", time.Duration(lo), time.Duration(hi), time.Minute)
 	}
 	c2, _ := newTest(t, b, func(o *Options[string, string]) { o.RefreshAhead = 0.2 })
-	if st := c2.freshState(Loaded[string]{Value: "v"}, 0, 0, true); st.refreshAt != ttl*8/10 {
+	if st := c2.freshState(Loaded[string]{Value: "v"}, 0, 0, true, 0.5); st.refreshAt != ttl*8/10 {
 		t.Errorf("without jitter, first refresh at %v, want %v", time.Duration(st.refreshAt), time.Duration(ttl*8/10))
 	}
 }

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
 )
@@ -183,6 +184,7 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 		}
 	}
 	now := c.clock.now()
+	spread := rand.Float64()
 	type replaced struct {
 		key        K
 		prev, next V
@@ -204,7 +206,7 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 			continue
 		}
 		prev := e.state.Load()
-		next, out, ch := c.settle(prev, e.floor, f.seq, r, transient[i], now)
+		next, out, ch := c.settle(prev, e.floor, f.seq, r, transient[i], spread, now)
 		f.out = out
 		if e.dead.Load() {
 			continue

@@ -95,11 +95,13 @@ const (
 // what the load's callers get. prev is the entry's state (nil when it holds
 // nothing), floor the lowest load number allowed to store (loads that began
 // before an Invalidate may not), seq the load's number, r its result, and
-// transient whether r's error may be ridden out with the last good value.
+// transient whether r's error may be ridden out with the last good value;
+// spread, in [0, 1), places the first refresh of a value loaded into an
+// empty entry (see freshState).
 //
 // A result never replaces one from a load that began after it: its callers
 // get the newer value instead.
-func (c *Cache[K, V]) settle(prev *state[V], floor, seq uint64, r Loaded[V], transient bool, now int64) (*state[V], outcome[V], change) {
+func (c *Cache[K, V]) settle(prev *state[V], floor, seq uint64, r Loaded[V], transient bool, spread float64, now int64) (*state[V], outcome[V], change) {
 	usable := prev != nil && prev.err == nil && now < prev.staleUntil
 	switch {
 	case seq < floor:
@@ -110,7 +112,7 @@ func (c *Cache[K, V]) settle(prev *state[V], floor, seq uint64, r Loaded[V], tra
 		}
 		return prev, outcome[V]{val: r.Value, err: r.Err}, keep
 	case r.Err == nil:
-		return c.freshState(r, seq, now, prev == nil || prev.err != nil), outcome[V]{val: r.Value}, store
+		return c.freshState(r, seq, now, prev == nil || prev.err != nil, spread), outcome[V]{val: r.Value}, store
 	case usable && transient:
 		next := *prev
 		next.failures++
@@ -126,8 +128,12 @@ func (c *Cache[K, V]) settle(prev *state[V], floor, seq uint64, r Loaded[V], tra
 }
 
 // freshState returns the state of a value loaded at now by load seq; first
-// says the entry held no value before.
-func (c *Cache[K, V]) freshState(r Loaded[V], seq uint64, now int64, first bool) *state[V] {
+// says the entry held no value before, and then its first refresh is put
+// spread of the way to its normal point. One load draws one spread for all
+// its values: they are refreshed together (see coalesceLocked), so a draw
+// of each would put the group's refresh at the earliest of them, early in
+// the TTL, for every process alike.
+func (c *Cache[K, V]) freshState(r Loaded[V], seq uint64, now int64, first bool, spread float64) *state[V] {
 	ttl := float64(c.opts.TTL)
 	if r.TTL > 0 {
 		ttl = float64(r.TTL)
@@ -147,7 +153,7 @@ func (c *Cache[K, V]) freshState(r Loaded[V], seq uint64, now int64, first bool)
 		// of each later refresh takes many TTLs to undo that. Drawing the
 		// first refresh anywhere before its normal time spreads them at
 		// once, for one early background refresh per entry.
-		refresh = now + rand.Int64N(refresh-now+1)
+		refresh = now + int64(spread*float64(refresh-now))
 	}
 	return &state[V]{
 		val:        r.Value,

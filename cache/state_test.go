@@ -82,7 +82,7 @@ func TestSettle(t *testing.T) {
 		{"permanent failure: dropped", good, 0, 6, Loaded[string]{Err: errGone}, false, drop, "", errGone, false},
 		{"transient failure, nothing to serve", nil, 0, 1, fail, true, drop, "", errTransient, false},
 	} {
-		next, out, ch := c.settle(tc.prev, tc.floor, tc.seq, tc.r, tc.transient, now)
+		next, out, ch := c.settle(tc.prev, tc.floor, tc.seq, tc.r, tc.transient, 0, now)
 		if ch != tc.change || out.val != tc.outVal || !errors.Is(out.err, tc.outErr) || (tc.outErr == nil) != (out.err == nil) || out.stale != tc.outStale {
 			t.Errorf("%s: change %d, outcome %q/%v/stale %v; want %d, %q/%v/stale %v",
 				tc.name, ch, out.val, out.err, out.stale, tc.change, tc.outVal, tc.outErr, tc.outStale)

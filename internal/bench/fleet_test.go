@@ -4,259 +4,215 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/testing/fakeclock"
+	"github.com/secretref/secretref/providers"
+	smprovider "github.com/secretref/secretref/providers/secretsmanager"
+	ssmprovider "github.com/secretref/secretref/providers/ssm"
+	"github.com/secretref/secretref/secrets"
 )
 
-// The fleet: instances started in the same second, each caching fleetRefs
-// references for fleetTTL and reading every one of them once per simulated
-// second, for fleetDuration.
+// The fleet: instances started in the same second, each reading fleetRefs
+// references once per simulated second through a Client with a fleetTTL,
+// for fleetDuration, against one account and region.
 const (
 	fleetRefs     = 20
 	fleetTTL      = 5 * time.Minute
 	fleetDuration = 2 * time.Hour
 	fleetSeconds  = int(fleetDuration / time.Second)
 	// parameterStoreQuota is Parameter Store's default throughput, in
-	// requests per second, shared by GetParameter, GetParameters and
+	// requests a second, shared by GetParameter, GetParameters and
 	// GetParametersByPath in an account and region.
 	parameterStoreQuota = 40
+	// settleAfter is when a throttled fleet must have settled: from then
+	// on under 1% of its requests are throttled.
+	settleAfter = int(5 * time.Minute / time.Second)
 )
 
-// fleetConfig is a setting of the cache options that spread refreshes.
-// Negative values disable, as in cache.Options.
-type fleetConfig struct {
-	jitter, refreshAhead float64
+// fleet is one simulated run's set-up.
+type fleet struct {
+	instances int
+	service   string // "ssm" or "sm"
+	quota     int    // enforced by the backend; 0: none
+	options   func(*secrets.Options)
 }
 
-func (c fleetConfig) String() string {
-	part := func(name string, f float64) string {
-		if f < 0 {
-			return "no " + name
+func (f fleet) refs() []string {
+	refs := make([]string, fleetRefs)
+	for i := range refs {
+		if f.service == "ssm" {
+			refs[i] = fmt.Sprintf("/fleet/app/p%02d", i)
+		} else {
+			refs[i] = fmt.Sprintf("sm:fleet/app/s%02d", i)
 		}
-		return fmt.Sprintf("%s %.1f", name, f)
 	}
-	return part("jitter", c.jitter) + ", " + part("refresh-ahead", c.refreshAhead)
+	return refs
 }
 
-// minGap is the least whole number of seconds between two loads of a key
-// that cfg allows, less one for rounding.
-func (c fleetConfig) minGap() int {
-	interval := float64(fleetTTL) * (1 - max(c.jitter, 0))
-	if c.refreshAhead > 0 {
-		interval *= 1 - c.refreshAhead
-	}
-	return max(int(time.Duration(interval)/time.Second)-1, 1)
+// instance is one process of the fleet: at its start it reads every
+// reference with one GetMany, retried each second until all are read (the
+// values read are cached, so each retry reads only what is missing), then
+// reads each one every second.
+type instance struct {
+	c       *secrets.Client
+	started bool
 }
 
-// fleetResult is the backend request rate of one simulated run, per
-// simulated second.
-type fleetResult struct {
-	start        int     // requests in the first second: every instance loads everything
-	peak         int     // the busiest second after the first
-	mean         float64 // over every second after the first
-	peakLastHour int
-	meanLastHour float64
-	overQuota    int // seconds after the first above parameterStoreQuota
-}
-
-// simulateFleet runs instances caches with cfg, each on a simulated clock
-// of its own that starts at the same moment, and counts the backend
-// requests of each simulated second.
+// simulate runs f on a simulated clock and returns what the backend saw.
+// errs counts reads that failed for a reference the instance had read
+// before: the failures a cache must hide.
 //
+// Loads run on the Clients' goroutines. After each simulated second the
+// simulation waits for them all to end (the process's goroutine count is
+// back to where it started) before it moves the clock, so that every
+// request is counted in the second that made it. Nothing else may start
+// goroutines meanwhile. Without a quota instances do not affect each
+// other, so they are simulated one after another, which keeps each one's
+// entries in the CPU's caches; with one, all of them second by second.
 // Runs are deterministic but for the jitter, which the cache draws from
-// math/rand/v2's global generator; it cannot be seeded, so results vary
-// slightly from run to run. Instances are independent, so they are
-// simulated one after another, which keeps each one's entries in the CPU's
-// caches.
-func simulateFleet(tb testing.TB, instances int, cfg fleetConfig) fleetResult {
+// math/rand/v2's unseedable global generator.
+func simulate(tb testing.TB, f fleet) (b *fleetBackend, errs int) {
 	tb.Helper()
-	perSecond := make([]atomic.Int32, fleetSeconds)
-	for i := range instances {
-		if !simulateInstance(tb, cfg, perSecond, i == 0) {
-			break
-		}
+	b = newFleetBackend(fleetSeconds, f.quota)
+	var p providers.Provider = ssmprovider.New(b)
+	if f.service == "sm" {
+		p = smprovider.New(b)
 	}
-
-	r := fleetResult{start: int(perSecond[0].Load())}
-	lastHour := fleetSeconds - int(time.Hour/time.Second)
-	var sum, sumLastHour int
-	for s := 1; s < fleetSeconds; s++ {
-		n := int(perSecond[s].Load())
-		sum += n
-		r.peak = max(r.peak, n)
-		if n > parameterStoreQuota {
-			r.overQuota++
-		}
-		if s >= lastHour {
-			sumLastHour += n
-			r.peakLastHour = max(r.peakLastHour, n)
-		}
-	}
-	r.mean = float64(sum) / float64(fleetSeconds-1)
-	r.meanLastHour = float64(sumLastHour) / float64(fleetSeconds-lastHour)
-	return r
-}
-
-// simulateInstance runs one instance, adding each load to perSecond at the
-// simulated second it was called in. It reports whether it could.
-//
-// Loads return at once. After each second's reads the simulation waits for
-// the loads they started in the background, and for the goroutines that ran
-// them to exit, before it moves the clock: so a load never sees a later time
-// than the read that caused it, and a read never finds the previous load of
-// its key still finishing (it would skip a refresh, or share that load).
-// The goroutines are counted with runtime.NumGoroutine, so nothing else may
-// start goroutines while the simulation runs.
-//
-// A read that cfg guarantees to be a hit — one before the shortest refresh
-// interval cfg allows has passed since the key's last load — has no effect,
-// so the simulation skips it, unless every is set: then it reads every key
-// every second and checks that guarantee.
-func simulateInstance(tb testing.TB, cfg fleetConfig, perSecond []atomic.Int32, every bool) bool {
 	start := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	clock := fakeclock.New(start)
-	var lastLoad [fleetRefs]int32 // written by loads, read after waiting for them
-	var stored atomic.Int64
-	c, err := cache.New(func(_ context.Context, ref int) cache.Loaded[int] {
-		s := int32(clock.Now().Sub(start) / time.Second)
-		perSecond[s].Add(1)
-		lastLoad[ref] = s
-		stored.Add(1)
-		return cache.Loaded[int]{Value: ref}
-	}, func(o *cache.Options[int, int]) {
-		o.TTL = fleetTTL
-		o.Jitter = cfg.jitter
-		o.RefreshAhead = cfg.refreshAhead
-		o.Clock = clock
-	})
-	if err != nil {
-		tb.Fatal(err)
+	baseline := runtime.NumGoroutine()
+	newInstance := func(clock *fakeclock.Clock) *instance {
+		c, err := secrets.New(context.Background(), func(o *secrets.Options) {
+			o.Providers = map[string]providers.Provider{"sm": p, "ssm": p}
+			o.Clock = clock
+			o.TTL = fleetTTL
+			if f.options != nil {
+				f.options(o)
+			}
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return &instance{c: c}
 	}
-	defer c.Close()
-
+	refs := f.refs()
 	ctx := context.Background()
-	minGap := cfg.minGap()
-	var due, prevLoad [fleetRefs]int // second each key is next read in; second of its previous load
-	now := 0
-	for {
-		s := due[0]
-		for _, d := range due {
-			s = min(s, d)
+	step := func(in *instance) {
+		if !in.started {
+			_, err := in.c.GetMany(ctx, refs...)
+			in.started = err == nil
+			return
 		}
-		if s >= fleetSeconds {
-			return true
-		}
-		clock.Advance(time.Duration(s-now) * time.Second)
-		now = s
-		goroutines := runtime.NumGoroutine()
-		for ref, d := range due {
-			if d == s {
-				if _, err := c.Get(ctx, ref); err != nil {
-					tb.Error(err)
-					return false
-				}
+		for _, ref := range refs {
+			if _, err := in.c.Get(ctx, ref); err != nil {
+				errs++
 			}
 		}
-		// A read that loads counts a miss, or a refresh when it leaves the
-		// load to a goroutine, before it returns: their sum is how many
-		// stores to wait for.
-		st := c.Stats()
-		started := int64(st.Misses + st.Refreshes)
-		waitUntil := time.Now().Add(10 * time.Second)
-		for stored.Load() != started || runtime.NumGoroutine() > goroutines {
+	}
+	settle := func(s int) {
+		waitUntil := time.Now().Add(30 * time.Second)
+		for runtime.NumGoroutine() > baseline {
 			if time.Now().After(waitUntil) {
-				tb.Errorf("%v: at %ds, %d loads started and %d stored", cfg, s, started, stored.Load())
-				return false
+				tb.Fatalf("at %ds, %d goroutines are still running, want %d", s, runtime.NumGoroutine(), baseline)
 			}
 			runtime.Gosched()
 		}
-		for ref, d := range due {
-			if d != s {
-				continue
+	}
+	if f.quota == 0 {
+		for range f.instances {
+			clock := fakeclock.New(start)
+			in := newInstance(clock)
+			for s := range fleetSeconds {
+				b.setSecond(s)
+				step(in)
+				settle(s)
+				clock.Advance(time.Second)
 			}
-			due[ref] = s + 1
-			if int(lastLoad[ref]) != s {
-				continue
-			}
-			// The first load draws its refresh point anywhere before the
-			// normal one (see cache.Options.Jitter); from the second load
-			// on, loads are at least minGap apart.
-			if s > 0 && prevLoad[ref] > 0 && s-prevLoad[ref] < minGap {
-				tb.Errorf("%v: a key loaded at %ds was loaded again at %ds, sooner than the options allow", cfg, prevLoad[ref], s)
-			}
-			prevLoad[ref] = s
-			if !every && s > 0 {
-				due[ref] = s + minGap
-			}
+			_ = in.c.Close()
 		}
+		return b, errs
+	}
+	clock := fakeclock.New(start)
+	fleet := make([]*instance, f.instances)
+	for i := range fleet {
+		fleet[i] = newInstance(clock)
+	}
+	for s := range fleetSeconds {
+		b.setSecond(s)
+		for _, in := range fleet {
+			step(in)
+		}
+		settle(s)
+		clock.Advance(time.Second)
+	}
+	for _, in := range fleet {
+		_ = in.c.Close()
+	}
+	return b, errs
+}
+
+func noCoalescing(o *secrets.Options) { o.CoalesceAfter = secrets.Disabled }
+
+// TestFleet simulates 1,000 instances reading 20 Parameter Store references
+// each with the default options and checks the targets: after the first
+// second (every instance loading everything), a mean of at most 10
+// requests a second and no second over Parameter Store's 40.
+func TestFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a two-hour fleet, simulated: about half a minute")
+	}
+	b, errs := simulate(t, fleet{instances: 1000, service: "ssm"})
+	r := b.stats(parameterStoreQuota, settleAfter)
+	t.Logf("fleet: peak %d req/s, mean %.1f req/s (1000 instances x 20 Parameter Store references, 5-minute TTL, default options; first second %d requests; %s)",
+		r.peak, r.mean, r.first, b.operations())
+	if errs != 0 {
+		t.Errorf("%d failed reads", errs)
+	}
+	if r.mean > 10 || r.peak > parameterStoreQuota {
+		t.Errorf("peak %d req/s, mean %.1f req/s; want at most %d and 10", r.peak, r.mean, parameterStoreQuota)
 	}
 }
 
-// fleetConfigs are the settings compared: each of jitter and refresh-ahead
-// on (at their defaults) and off.
-var fleetConfigs = []fleetConfig{
-	{jitter: -1, refreshAhead: -1},
-	{jitter: 0.1, refreshAhead: -1},
-	{jitter: -1, refreshAhead: 0.2},
-	{jitter: 0.1, refreshAhead: 0.2}, // the defaults
-}
-
-// TestFleetRefreshSpread simulates a fleet of 40 instances (BenchmarkFleet
-// runs 1,000) with and without jitter and refresh-ahead, logs the request
-// rates, and checks what must hold whatever the random draws: every
-// instance loads every key in the first second; without jitter the fleet
-// refreshes every key in one second; with it, no second gets a tenth of
-// that; and no key is loaded sooner than its TTL allows.
-func TestFleetRefreshSpread(t *testing.T) {
-	const instances = 40
-	keys := instances * fleetRefs
-	var table strings.Builder
-	fmt.Fprintf(&table, "%d instances x %d references, TTL %v, each read once per simulated second for %v\n",
-		instances, fleetRefs, fleetTTL, fleetDuration)
-	fmt.Fprintf(&table, "| options | first second | peak req/s | mean req/s | peak/mean | last hour peak/mean | seconds over %d req/s |\n", parameterStoreQuota)
-	fmt.Fprintf(&table, "|---|---:|---:|---:|---:|---:|---:|\n")
-	for _, cfg := range fleetConfigs {
-		r := simulateFleet(t, instances, cfg)
-		fmt.Fprintf(&table, "| %v | %d | %d | %.1f | %.2f | %.2f | %d |\n", cfg, r.start, r.peak, r.mean,
-			float64(r.peak)/r.mean, float64(r.peakLastHour)/r.meanLastHour, r.overQuota)
-		if r.start != keys {
-			t.Errorf("%v: %d requests in the first second, want one per key, %d", cfg, r.start, keys)
-		}
-		switch {
-		case cfg.jitter < 0 && r.peak != keys:
-			t.Errorf("%v: peak %d requests/s, want every key refreshed in one second, %d", cfg, r.peak, keys)
-		case cfg.jitter > 0 && r.peak > keys/10:
-			t.Errorf("%v: peak %d requests/s; jitter should keep every second under %d", cfg, r.peak, keys/10)
-		}
-	}
-	t.Log("\n" + table.String())
-}
-
-// BenchmarkFleet simulates 1,000 instances with each setting of
-// fleetConfigs, and a wider jitter, and reports the request rates of the
-// last run: peak and mean requests per second after the first second, the
-// ratio of the two over the whole run and over its last hour, and the
-// seconds above Parameter Store's default quota. ns/op is the simulation's
-// own running time.
+// BenchmarkFleet runs the fleets BENCHMARKS.md reports, once each (ns/op
+// is the simulation's own running time): Parameter Store with and without
+// coalescing, Parameter Store enforcing its quota, and Secrets Manager.
 func BenchmarkFleet(b *testing.B) {
-	const instances = 1000
-	for _, cfg := range append(fleetConfigs, fleetConfig{jitter: 0.5, refreshAhead: 0.2}) {
-		b.Run(strings.NewReplacer(" ", "-", ",", "").Replace(cfg.String()), func(b *testing.B) {
-			var r fleetResult
+	for _, tc := range []struct {
+		name string
+		f    fleet
+	}{
+		{"ssm", fleet{instances: 1000, service: "ssm"}},
+		{"ssm-no-coalescing", fleet{instances: 1000, service: "ssm", options: noCoalescing}},
+		{"ssm-throttled", fleet{instances: 1000, service: "ssm", quota: parameterStoreQuota}},
+		{"sm", fleet{instances: 1000, service: "sm"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			var r fleetStats
+			var errs int
+			var backend *fleetBackend
 			for b.Loop() {
-				r = simulateFleet(b, instances, cfg)
+				backend, errs = simulate(b, tc.f)
+				r = backend.stats(parameterStoreQuota, settleAfter)
 			}
-			b.ReportMetric(float64(r.start), "first-second-req")
+			b.ReportMetric(float64(r.first), "first-second-req")
 			b.ReportMetric(float64(r.peak), "peak-req/s")
 			b.ReportMetric(r.mean, "mean-req/s")
-			b.ReportMetric(float64(r.peak)/r.mean, "peak/mean")
-			b.ReportMetric(float64(r.peakLastHour)/r.meanLastHour, "last-hour-peak/mean")
-			b.ReportMetric(float64(r.overQuota), "seconds-over-quota")
+			b.ReportMetric(float64(r.overQuota), "seconds-over-40")
+			b.ReportMetric(float64(errs), "failed-reads")
+			if tc.f.quota > 0 {
+				b.ReportMetric(float64(r.settle), "settle-s")
+				b.ReportMetric(100*float64(r.throttled)/float64(max(r.afterSettle, 1)), "throttled-%-after-5min")
+			}
+			hours := float64(fleetSeconds) / 3600 * float64(tc.f.instances)
+			total := 0
+			backend.mu.Lock()
+			for _, n := range backend.byOp {
+				total += n
+			}
+			backend.mu.Unlock()
+			b.ReportMetric(float64(total)/hours, "calls/instance-hour")
+			b.Logf("%s: %s", tc.name, backend.operations())
 		})
 	}
 }
