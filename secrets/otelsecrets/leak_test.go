@@ -44,6 +44,19 @@ func leakValue(n int) string {
 // that no exported metric point or span carries a reference, a secret's
 // name, a JSON key or a value.
 func TestNothingLeaks(t *testing.T) {
+	h := driveEverything(t)
+	rm := h.collect(t)
+	checkMetrics(t, rm)
+	checkSpans(t, h.spans.Ended())
+	if outcomes := len(points(rm, "secretref.provider.calls")); outcomes < 6 {
+		t.Errorf("%d provider call series, want the outcomes of every failure", outcomes)
+	}
+}
+
+// driveEverything returns a harness whose Client was driven through
+// everything an instrument records, its metrics all produced.
+func driveEverything(t *testing.T) *harness {
+	t.Helper()
 	ctx := context.Background()
 	h := newHarness(t, harnessConfig{
 		client: func(o *secrets.Options) { o.MaxEntries = 6 },
@@ -142,12 +155,7 @@ func TestNothingLeaks(t *testing.T) {
 		}
 		return false
 	})
-	rm := h.collect(t)
-	checkMetrics(t, rm)
-	checkSpans(t, h.spans.Ended())
-	if outcomes := len(points(rm, "secretref.provider.calls")); outcomes < 6 {
-		t.Errorf("%d provider call series, want the outcomes of every failure", outcomes)
-	}
+	return h
 }
 
 // leaks reports whether s holds anything forbidden.
