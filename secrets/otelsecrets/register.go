@@ -1,0 +1,63 @@
+package otelsecrets
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/secretref/secretref/secrets"
+)
+
+// Register adds c's Stats to the instruments that read them when the SDK
+// collects: secretref.reads and secretref.entries. c should have been made
+// with this Instrumentation's Observer, for the other instruments. Call
+// unregister when c is closed: c's counts so far stay in the totals, so
+// that the counters never go down, and c is no longer referenced. It fails,
+// wrapping secrets.ErrInvalidArgument, for a nil Client or one registered
+// already; register a Client once.
+func (i *Instrumentation) Register(c *secrets.Client) (unregister func(), err error) {
+	if c == nil {
+		return nil, fmt.Errorf("otelsecrets: Register: %w: nil Client", secrets.ErrInvalidArgument)
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if _, ok := i.clients[c]; ok {
+		return nil, fmt.Errorf("otelsecrets: Register: %w: Client registered already", secrets.ErrInvalidArgument)
+	}
+	i.clients[c] = struct{}{}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			i.mu.Lock()
+			defer i.mu.Unlock()
+			delete(i.clients, c)
+			last := c.Stats()
+			last.Entries = 0 // what it caches is no longer reported
+			i.retired = add(i.retired, last)
+		})
+	}, nil
+}
+
+// observeStats reports the registered Clients' Stats, added up.
+func (i *Instrumentation) observeStats(_ context.Context, o metric.Observer) error {
+	i.mu.Lock()
+	total := i.retired
+	for c := range i.clients {
+		total = add(total, c.Stats())
+	}
+	i.mu.Unlock()
+	o.ObserveInt64(i.reads, int64(total.Hits), hitOption)
+	o.ObserveInt64(i.reads, int64(total.Misses), missOption)
+	o.ObserveInt64(i.entries, int64(total.Entries))
+	return nil
+}
+
+// add returns the sum of the counts the instruments read.
+func add(a, b secrets.Stats) secrets.Stats {
+	a.Hits += b.Hits
+	a.Misses += b.Misses
+	a.Entries += b.Entries
+	return a
+}
