@@ -106,10 +106,15 @@ func (c *Cache[K, V]) Peek(k K) (V, bool) {
 }
 
 func (c *Cache[K, V]) hit(e *entry[K, V], now int64) {
+	c.touch(e, now)
+	c.stats.hits.add()
+}
+
+// touch records a use of e, for eviction.
+func (c *Cache[K, V]) touch(e *entry[K, V], now int64) {
 	if now-e.used.Load() > usedGranularity {
 		e.used.Store(now)
 	}
-	c.stats.hits.add()
 }
 
 func (c *Cache[K, V]) getSlow(ctx context.Context, k K) (V, error) {
@@ -156,7 +161,7 @@ func (c *Cache[K, V]) read(ctx context.Context, e *entry[K, V], st *state[V], no
 			start := c.refreshLocked(e, st, now, RefreshRetry)
 			c.mu.Unlock()
 			start()
-			c.hit(e, now)
+			c.touch(e, now)
 			c.servedStale(e.key, max(now-st.expiresAt, 0))
 			return st.val, nil
 		}
@@ -170,7 +175,6 @@ func (c *Cache[K, V]) read(ctx context.Context, e *entry[K, V], st *state[V], no
 		}
 		c.mu.Unlock()
 		start()
-		c.stats.misses.Add(1)
 		c.opts.Observer.Missed(e.key)
 		var stale *state[V]
 		if st != nil && st.err == nil && now < st.staleUntil {

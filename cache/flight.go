@@ -277,11 +277,13 @@ func (c *Cache[K, V]) await(ctx context.Context, k K, f *flight[V], stale *state
 			c.servedStale(k, f.out.age)
 			return f.out.val, nil
 		}
+		c.stats.misses.Add(1)
 		return f.out.val, f.out.err
 	case <-bound:
 		c.servedStale(k, max(c.clock.now()-stale.expiresAt, 0))
 		return stale.val, nil
 	case <-ctx.Done():
+		c.stats.misses.Add(1)
 		var zero V
 		return zero, ctx.Err()
 	}

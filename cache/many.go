@@ -50,7 +50,7 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 
 	now := c.clock.now()
 	var launches []func()
-	var hits []*want
+	var hits, touched []*want
 	var staleAges []int64
 	var staleKeys []K
 	claims := map[*group[K, V]][]*entry[K, V]{}
@@ -74,7 +74,7 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 		case phaseStale:
 			launches = append(launches, c.refreshLocked(e, st, now, RefreshRetry))
 			set(w, st.val, nil)
-			hits = append(hits, w)
+			touched = append(touched, w)
 			staleKeys = append(staleKeys, e.key)
 			staleAges = append(staleAges, max(now-st.expiresAt, 0))
 		default:
@@ -108,6 +108,9 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 	for _, w := range hits {
 		c.hit(w.e, now)
 	}
+	for _, w := range touched {
+		c.touch(w.e, now)
+	}
 	for i, k := range staleKeys {
 		c.servedStale(k, staleAges[i])
 	}
@@ -121,7 +124,6 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 		if w.f == nil {
 			continue
 		}
-		c.stats.misses.Add(1)
 		c.opts.Observer.Missed(w.e.key)
 		v, err := c.await(ctx, w.e.key, w.f, w.stale, now)
 		set(w, v, err)

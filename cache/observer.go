@@ -40,7 +40,8 @@ func (r Refresh) String() string {
 // need them; an observer that exports metrics should not use them as
 // attributes (they may be sensitive, and they are unbounded).
 type Observer[K comparable] interface {
-	// Missed is told of a read that waited for a load of key.
+	// Missed is told of a read that waits for a load of key (it may yet be
+	// served stale, when the load stalls).
 	Missed(key K)
 	// ServedStale is told of a read answered with key's value age past
 	// its expiry, because its refreshes failed or stalled.

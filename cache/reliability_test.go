@@ -310,7 +310,9 @@ func TestFirstChunkRunsAlone(t *testing.T) {
 func TestCloseWithLoaderIgnoringContext(t *testing.T) {
 	stuck := make(chan struct{})
 	defer close(stuck)
+	started := make(chan struct{})
 	c, err := New(func(context.Context, string) Loaded[string] {
+		close(started)
 		<-stuck // a read of a FIFO with no writer: no context reaches it
 		return Loaded[string]{Value: "late"}
 	})
@@ -322,7 +324,7 @@ func TestCloseWithLoaderIgnoringContext(t *testing.T) {
 		_, err := c.Get(context.Background(), "k")
 		done <- err
 	}()
-	poll.Until(t, "the read to wait", func() bool { return c.Stats().Misses == 1 })
+	<-started
 	closed := make(chan struct{})
 	go func() {
 		c.Close()

@@ -7,9 +7,10 @@ import (
 
 // Stats counts what a Cache has done since it was made.
 type Stats struct {
-	Hits        uint64 // reads answered from the cache, fresh or stale
-	Misses      uint64 // reads that waited for a load
-	StaleServes uint64 // reads answered with an expired value because its refreshes failed or stalled
+	Hits        uint64 // reads answered at once with a value that is not expired
+	Misses      uint64 // reads that waited for a load and got its result
+	StaleServes uint64 // reads answered with an expired value, because its refreshes failed or stalled
+	// Every read is counted once, in Hits, Misses or StaleServes.
 	Loads       uint64 // keys loaded: one per Loader call, one per key of a BatchLoader call
 	LoadErrors  uint64 // keys whose load failed
 	Stores      uint64 // values stored without a load (Put)

@@ -17,6 +17,7 @@ func (c *Client) load(ctx context.Context, k Ref) cache.Loaded[Value] {
 	schedule := c.rotation.lookUp(c.providers[k.Scheme], k)
 	ctx, end := c.observe(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationFetch,
 		Refs: []Ref{k}, Background: cache.IsBackground(ctx)})
+	defer endOnPanic(end, 1)
 	res, err := c.providers[k.Scheme].Fetch(ctx, request(k))
 	v, err := value(k.Scheme, res, err)
 	end([]error{err})
@@ -35,6 +36,7 @@ func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[Value
 	}
 	ctx, end := c.observe(ctx, ProviderCall{Scheme: keys[0].Scheme, Region: keys[0].Region, Operation: OperationFetchBatch,
 		Refs: keys, Background: cache.IsBackground(ctx)})
+	defer endOnPanic(end, len(keys))
 	res := p.(providers.BatchFetcher).FetchBatch(ctx, reqs)
 	out := make([]cache.Loaded[Value], len(keys))
 	errs := make([]error, len(keys))
@@ -86,3 +88,17 @@ func value(scheme string, res *providers.Result, err error) (Value, error) {
 }
 
 func isThrottled(err error) bool { return errors.Is(err, ErrThrottled) }
+
+// endOnPanic, deferred after a provider call began, ends its observation
+// when the provider panicked, then panics on: the cache (or the goroutine
+// that made the call) recovers it.
+func endOnPanic(end func([]error), n int) {
+	if p := recover(); p != nil {
+		errs := make([]error, n)
+		for i := range errs {
+			errs[i] = cache.ErrLoadPanicked
+		}
+		end(errs)
+		panic(p)
+	}
+}

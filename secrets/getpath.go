@@ -51,7 +51,10 @@ func (c *Client) GetPath(ctx context.Context, path string, recursive bool) (map[
 		}()
 		callCtx, end := c.observe(lctx, ProviderCall{Scheme: SchemeParameterStore, Operation: OperationFetchPath,
 			Refs: []Ref{{Scheme: SchemeParameterStore, Name: path}}})
-		res, err := pf.FetchPath(callCtx, path, recursive, "")
+		res, err := func() (map[string]*providers.Result, error) {
+			defer endOnPanic(end, 1)
+			return pf.FetchPath(callCtx, path, recursive, "")
+		}()
 		end([]error{err})
 		if err != nil {
 			done <- listing{err: err}

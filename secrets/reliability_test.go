@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/testing/faultproxy"
 	"github.com/secretref/secretref/internal/testing/poll"
 	"github.com/secretref/secretref/internal/testing/syncbuf"
@@ -338,13 +339,14 @@ func TestCloseWithAFIFOWithoutWriter(t *testing.T) {
 			_ = f.Close()
 		}
 	})
-	c, _ := newMemoryClient(t)
+	waiting := &missSignal{missed: make(chan struct{}, 1)}
+	c, _ := newMemoryClient(t, func(o *secrets.Options) { o.Observer = waiting })
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Get(context.Background(), "file:"+fifo)
 		done <- err
 	}()
-	poll.Until(t, "the read to wait", func() bool { return c.Stats().Misses == 1 })
+	<-waiting.missed
 	start := time.Now()
 	_ = c.Close()
 	if d := time.Since(start); d > hangSlack {
@@ -487,4 +489,24 @@ func TestLoggerLogsWhatItSays(t *testing.T) {
 	poll.Until(t, "the background failure to be logged", func() bool {
 		return strings.Contains(buf.String(), "level=ERROR") && strings.Contains(buf.String(), "sm:app/a")
 	})
+}
+
+// missSignal is an Observer that signals each read that waits for a fetch.
+type missSignal struct {
+	missed chan struct{}
+}
+
+func (m *missSignal) Missed(secrets.Ref) {
+	select {
+	case m.missed <- struct{}{}:
+	default:
+	}
+}
+func (*missSignal) ServedStale(secrets.Ref, time.Duration)  {}
+func (*missSignal) Refreshing([]secrets.Ref, cache.Refresh) {}
+func (*missSignal) Evicted(secrets.Ref)                     {}
+func (*missSignal) NewVersion(secrets.Ref)                  {}
+func (*missSignal) Delivered(secrets.Ref)                   {}
+func (*missSignal) ProviderCall(ctx context.Context, _ secrets.ProviderCall) (context.Context, func([]error)) {
+	return ctx, nil
 }

@@ -149,6 +149,7 @@ func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref, entry *rot
 	defer cancel()
 	ctx, end := r.observe(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationNextRotation,
 		Refs: []Ref{k}, Background: true})
+	defer endOnPanic(end, 1)
 	next, scheduled, err := rs.NextRotation(ctx, request(k))
 	end([]error{err})
 	r.mu.Lock()

@@ -2,15 +2,16 @@ package secrets
 
 // Stats counts what a Client's cache has done since New.
 type Stats struct {
-	Hits        uint64 // reads answered from the cache without waiting, fresh or stale
-	Misses      uint64 // reads that waited for a fetch
-	StaleServes uint64 // reads answered with an expired value because fetching it failed or stalled
+	Hits        uint64 // reads answered at once with a value that is not expired
+	Misses      uint64 // reads that waited for a fetch and got its result
+	StaleServes uint64 // reads answered with an expired value, because fetching it failed or stalled
 	Fetches     uint64 // values fetched: one per secret of every backend call
 	FetchErrors uint64 // fetches that failed
 	Listed      uint64 // values cached from GetPath listings
 	Refreshes   uint64 // background and forced fetches of values the cache held
 	Evictions   uint64 // values dropped to stay within Options.MaxEntries
 	Entries     int    // values cached now
+	// Every read is counted once, in Hits, Misses or StaleServes.
 }
 
 // Stats returns the counters of the Client's cache.

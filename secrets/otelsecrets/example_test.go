@@ -82,6 +82,7 @@ func Example() {
 	// secretref.provider.calls{secretref.background=false,secretref.operation=fetch,secretref.outcome=not_found,secretref.provider=sm} 1
 	// secretref.reads{secretref.read.result=hit} 2
 	// secretref.reads{secretref.read.result=miss} 2
+	// secretref.reads{secretref.read.result=stale} 0
 	// secretref.entries{} 1
 	// span "secretref fetch": status Unset, outcome ok
 	// span "secretref fetch": status Error, outcome not_found

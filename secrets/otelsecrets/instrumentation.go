@@ -123,7 +123,7 @@ func (i *Instrumentation) makeInstruments(m metric.Meter) error {
 		return err
 	}
 	i.reads, err = m.Int64ObservableCounter("secretref.reads", metric.WithUnit("{read}"),
-		metric.WithDescription("Reads of the registered Clients: hit, answered from the cache (fresh or stale) without waiting; miss, waited for a fetch."))
+		metric.WithDescription("Reads of the registered Clients: hit, answered at once with a value not expired; miss, waited for a fetch and got its result; stale, answered with an expired value because fetching it failed or stalled."))
 	if err != nil {
 		return err
 	}
@@ -138,6 +138,7 @@ func (i *Instrumentation) makeInstruments(m metric.Meter) error {
 
 // Read results, as observe options made once.
 var (
-	hitOption  = metric.WithAttributeSet(attribute.NewSet(resultKey.String("hit")))
-	missOption = metric.WithAttributeSet(attribute.NewSet(resultKey.String("miss")))
+	hitOption   = metric.WithAttributeSet(attribute.NewSet(resultKey.String("hit")))
+	missOption  = metric.WithAttributeSet(attribute.NewSet(resultKey.String("miss")))
+	staleOption = metric.WithAttributeSet(attribute.NewSet(resultKey.String("stale")))
 )

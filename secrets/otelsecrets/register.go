@@ -50,6 +50,7 @@ func (i *Instrumentation) observeStats(_ context.Context, o metric.Observer) err
 	i.mu.Unlock()
 	o.ObserveInt64(i.reads, int64(total.Hits), hitOption)
 	o.ObserveInt64(i.reads, int64(total.Misses), missOption)
+	o.ObserveInt64(i.reads, int64(total.StaleServes), staleOption)
 	o.ObserveInt64(i.entries, int64(total.Entries))
 	return nil
 }
@@ -58,6 +59,7 @@ func (i *Instrumentation) observeStats(_ context.Context, o metric.Observer) err
 func add(a, b secrets.Stats) secrets.Stats {
 	a.Hits += b.Hits
 	a.Misses += b.Misses
+	a.StaleServes += b.StaleServes
 	a.Entries += b.Entries
 	return a
 }
