@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"log/slog"
 	"sync"
 	"time"
@@ -19,13 +20,15 @@ import (
 const RotationGrace = time.Minute
 
 // Pacing of rotation-schedule look-ups. A schedule changes rarely: it is
-// looked up at a secret's first fetch, then at most once an hour, and again
-// once its next rotation has passed. A fetch waits for a look-up it started
-// at most rotationWait after its value arrived; a slower answer serves the
-// next fetch. At most rotationLookups run at once, however many secrets a
-// GetMany fetched.
+// looked up at a secret's first fetch, then about once a day (spread by
+// ±10%, so that a fleet started together does not look up together), and
+// again once its next rotation has passed. Values expire by TTL anyway: the
+// schedule only makes one expire sooner, right after its rotation. A fetch
+// waits for a look-up it started at most rotationWait after its value
+// arrived; a slower answer serves the next fetch. At most rotationLookups
+// run at once, however many secrets a GetMany fetched.
 const (
-	rotationRecheck = time.Hour
+	rotationRecheck = 24 * time.Hour
 	rotationWait    = 50 * time.Millisecond
 	rotationLookups = 8
 )
@@ -52,7 +55,7 @@ type rotationSchedule struct {
 
 // rotation is what is known of one secret's schedule.
 type rotation struct {
-	checked   time.Time     // when the latest look-up began
+	recheck   time.Time     // when the schedule is looked up again
 	next      time.Time     // the next rotation, when scheduled
 	scheduled bool          // next is set
 	done      chan struct{} // closed when the latest look-up ended
@@ -111,7 +114,7 @@ func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
 	known := r.known[k]
 	switch {
 	case known == nil:
-	case now.Sub(known.checked) < rotationRecheck && !(known.scheduled && now.After(known.next.Add(RotationGrace))):
+	case now.Before(known.recheck) && !(known.scheduled && now.After(known.next.Add(RotationGrace))):
 		return known.done // not due; a look-up may still be running
 	case known.done != nil && !closedChan(known.done):
 		return known.done
@@ -119,7 +122,8 @@ func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
 	if len(r.known) >= r.limit {
 		clear(r.known) // bounded by the cache's size, like the bindings
 	}
-	entry := &rotation{checked: now, done: make(chan struct{})}
+	spread := 0.9 + 0.2*rand.Float64()
+	entry := &rotation{recheck: now.Add(time.Duration(spread * float64(rotationRecheck))), done: make(chan struct{})}
 	if known != nil {
 		entry.next, entry.scheduled = known.next, known.scheduled
 	}
