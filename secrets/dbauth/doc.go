@@ -16,8 +16,8 @@
 // MySQL's authentication failures.
 //
 //	auth, err := dbauth.New(client, dbauth.Source{Secret: "sm:prod/orders/db"})
-//	base, err := pgx.ParseConfig("sslmode=verify-full")
-//	db := sql.OpenDB(pgxauth.Connector(auth, base))
+//	connector, err := pgxauth.Connector(auth, "sslmode=verify-full")
+//	db := sql.OpenDB(connector)
 //
 // # Where the credentials are
 //

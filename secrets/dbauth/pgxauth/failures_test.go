@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/secretref/secretref/internal/testing/kumotest"
@@ -82,11 +81,11 @@ func TestDatabaseDownThenBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer auth.Close()
-	base, err := pgx.ParseConfig("sslmode=disable connect_timeout=5")
+	connector, err := pgxauth.Connector(auth, "sslmode=disable connect_timeout=5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(pgxauth.Connector(auth, base))
+	db := sql.OpenDB(connector)
 	defer db.Close()
 
 	query := func() error {

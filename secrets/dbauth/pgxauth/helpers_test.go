@@ -112,11 +112,11 @@ func (r *rig) secretJSON(t *testing.T, user, password string) string {
 // openDB opens a database/sql pool through pgxauth.Connector.
 func (r *rig) openDB(t *testing.T) *sql.DB {
 	t.Helper()
-	base, err := pgx.ParseConfig("sslmode=disable connect_timeout=30")
+	connector, err := pgxauth.Connector(r.auth, "sslmode=disable connect_timeout=30")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(pgxauth.Connector(r.auth, base))
+	db := sql.OpenDB(connector)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }

@@ -4,16 +4,18 @@
 // [ConfigurePool] for a native pgxpool pool.
 //
 //	auth, err := dbauth.New(client, dbauth.Source{Secret: os.Getenv("DB_SECRET_REF")})
-//	base, err := pgx.ParseConfig("sslmode=verify-full application_name=orders")
-//	db := sql.OpenDB(pgxauth.Connector(auth, base))
+//	connector, err := pgxauth.Connector(auth, "sslmode=verify-full application_name=orders")
+//	db := sql.OpenDB(connector)
 //
 // Importing this package is what compiles pgx into a program; package
 // dbauth does not.
 package pgxauth
 
 import (
-	"crypto/tls"
 	"database/sql/driver"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -23,50 +25,75 @@ import (
 
 // Connector returns a database/sql connector whose connections log in with
 // the credentials auth gives, retrying rejected ones as package dbauth
-// describes. base (from pgx.ParseConfig, without a password) holds every
-// other setting: TLS, runtime parameters, a tracer, and the host, port,
-// user and database where the credentials give none. opts are those of
-// stdlib.OpenDB.
+// describes. connString (pgx's keyword/value or URL form, without a
+// password; libpq's PG* environment variables apply) holds every other
+// setting, and the host, port, user and database where the credentials
+// give none. It is parsed again for each host the credentials give, so
+// that TLS settings (sslmode, sslrootcert, server name) are that host's.
+// opts are those of stdlib.OpenDB; stdlib.OptionBeforeConnect adjusts each
+// connection's pgx.ConnConfig (a tracer, say).
 //
 // To reach the *stdlib.Conn with sql.Conn.Raw, unwrap the driver
 // connection: driverConn.(interface{ Unwrap() driver.Conn }).Unwrap().
-func Connector(auth *dbauth.Auth, base *pgx.ConnConfig, opts ...stdlib.OptionOpenDB) *dbauth.Connector {
+func Connector(auth *dbauth.Auth, connString string, opts ...stdlib.OptionOpenDB) (*dbauth.Connector, error) {
+	if _, err := pgx.ParseConfig(connString); err != nil {
+		return nil, err
+	}
 	return dbauth.NewConnector(auth, stdlib.GetDefaultDriver(), func(c dbauth.Credentials) (driver.Connector, error) {
-		cfg := base.Copy()
+		cfg, err := parseFor(connString, c)
+		if err != nil {
+			return nil, err
+		}
 		apply(cfg, c)
 		return stdlib.GetConnector(*cfg, opts...), nil
-	})
+	}), nil
 }
 
-// apply puts c into cfg. A host or port c gives replaces that of cfg and of
-// its fallbacks (ParseConfig makes one for sslmode=prefer, and one per
-// host of a list), and the TLS server name that ParseConfig derived from
-// the host.
-func apply(cfg *pgx.ConnConfig, c dbauth.Credentials) {
-	moveHost(&cfg.Host, &cfg.Port, cfg.TLSConfig, c)
-	for _, fb := range cfg.Fallbacks {
-		moveHost(&fb.Host, &fb.Port, fb.TLSConfig, c)
+// parseFor parses connString with the host and port c gives, if any, in
+// place of its own: pgx derives TLS settings and fallbacks per host when
+// it parses.
+func parseFor(connString string, c dbauth.Credentials) (*pgx.ConnConfig, error) {
+	var settings [][2]string
+	if c.Host != "" {
+		settings = append(settings, [2]string{"host", c.Host})
 	}
+	if c.Port != 0 {
+		settings = append(settings, [2]string{"port", strconv.Itoa(c.Port)})
+	}
+	return pgx.ParseConfig(withSettings(connString, settings))
+}
+
+// withSettings appends settings to connString, where a later setting
+// replaces an earlier one: as query parameters to a URL, as keyword/value
+// pairs otherwise.
+func withSettings(connString string, settings [][2]string) string {
+	var b strings.Builder
+	b.WriteString(connString)
+	if strings.HasPrefix(connString, "postgres://") || strings.HasPrefix(connString, "postgresql://") {
+		sep := "?"
+		if strings.Contains(connString, "?") {
+			sep = "&"
+		}
+		for _, kv := range settings {
+			b.WriteString(sep + kv[0] + "=" + url.QueryEscape(kv[1]))
+			sep = "&"
+		}
+		return b.String()
+	}
+	for _, kv := range settings {
+		b.WriteString(" " + kv[0] + "='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(kv[1]) + "'")
+	}
+	return b.String()
+}
+
+// apply puts c's login into cfg.
+func apply(cfg *pgx.ConnConfig, c dbauth.Credentials) {
 	if c.Username != "" {
 		cfg.User = c.Username
 	}
 	cfg.Password = c.Password
 	if c.DBName != "" {
 		cfg.Database = c.DBName
-	}
-}
-
-// moveHost applies c's host and port to one of a config's hosts. tlsConfig
-// is a copy of its own (ConnConfig.Copy clones them).
-func moveHost(host *string, port *uint16, tlsConfig *tls.Config, c dbauth.Credentials) {
-	if c.Host != "" {
-		if tlsConfig != nil && tlsConfig.ServerName == *host {
-			tlsConfig.ServerName = c.Host
-		}
-		*host = c.Host
-	}
-	if c.Port != 0 {
-		*port = uint16(c.Port)
 	}
 }
 

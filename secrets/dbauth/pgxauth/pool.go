@@ -15,10 +15,15 @@ import (
 
 // ConfigurePool makes the connections of a pgxpool pool made from cfg log
 // in with the credentials auth gives. Call it before pgxpool.NewWithConfig;
-// it keeps the hooks cfg already has, calling them after its own.
+// it keeps the hooks cfg already has, running cfg's BeforeConnect before
+// its own and the others after.
 //
 //   - BeforeConnect gives each new connection the credentials (a cache hit
-//     in the common case).
+//     in the common case). When they give a host or port, the
+//     connection's host, port, TLS settings and fallbacks are those of
+//     cfg's connection string parsed again with that host and port (TLS
+//     client certificates from sslcert then need the host in the
+//     connection string instead).
 //   - pgxpool returns a failed connection attempt to its caller and has no
 //     hook to retry it, so the attempt that meets rejected credentials
 //     fails. The pool's tracer notes the rejection, and the next
@@ -84,6 +89,15 @@ type poolHooks struct {
 	opened sync.Map
 	// rejected is the last credentials the database rejected.
 	rejected atomic.Pointer[dbauth.Credentials]
+	// host is the configuration parsed for the last host and port the
+	// credentials gave.
+	host atomic.Pointer[hostConfig]
+}
+
+type hostConfig struct {
+	host string
+	port int
+	cfg  *pgx.ConnConfig
 }
 
 func (h *poolHooks) beforeConnect(ctx context.Context, cc *pgx.ConnConfig) error {
@@ -94,6 +108,9 @@ func (h *poolHooks) beforeConnect(ctx context.Context, cc *pgx.ConnConfig) error
 	if r := h.rejected.Load(); r != nil && logsInAs(creds, *r) {
 		probe := func(ctx context.Context, c dbauth.Credentials) (dbauth.Credentials, error) {
 			pc := cc.Copy()
+			if err := h.moveHost(pc, c); err != nil {
+				return c, err
+			}
 			apply(pc, c)
 			conn, err := pgconn.ConnectConfig(ctx, &pc.Config)
 			if err != nil {
@@ -106,7 +123,30 @@ func (h *poolHooks) beforeConnect(ctx context.Context, cc *pgx.ConnConfig) error
 		}
 		h.rejected.CompareAndSwap(r, nil)
 	}
+	if err := h.moveHost(cc, creds); err != nil {
+		return err
+	}
 	apply(cc, creds)
+	return nil
+}
+
+// moveHost gives cc the host-derived settings of the host and port creds
+// give.
+func (h *poolHooks) moveHost(cc *pgx.ConnConfig, creds dbauth.Credentials) error {
+	if creds.Host == "" && creds.Port == 0 {
+		return nil
+	}
+	hc := h.host.Load()
+	if hc == nil || hc.host != creds.Host || hc.port != creds.Port {
+		cfg, err := parseFor(cc.ConnString(), creds)
+		if err != nil {
+			return err
+		}
+		hc = &hostConfig{host: creds.Host, port: creds.Port, cfg: cfg}
+		h.host.Store(hc)
+	}
+	own := hc.cfg.Copy() // connections do not share fallbacks
+	cc.Host, cc.Port, cc.TLSConfig, cc.Fallbacks = own.Host, own.Port, own.TLSConfig, own.Fallbacks
 	return nil
 }
 
