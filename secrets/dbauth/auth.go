@@ -24,6 +24,10 @@ const (
 	maxWait   = time.Second
 )
 
+// pendingInterval is the least time between two reads of the pending
+// version.
+const pendingInterval = time.Second
+
 // syncTimeout bounds the reads a watch notification makes.
 const syncTimeout = 30 * time.Second
 
@@ -61,6 +65,9 @@ type Auth struct {
 	// notes it before dialling (see recover).
 	recoveries atomic.Uint64
 
+	pendingMu   sync.Mutex
+	lastPending *pendingRead
+
 	mu        sync.Mutex
 	recovery  *recovery // in flight, or the last one done
 	listeners map[*Connector]struct{}
@@ -71,6 +78,13 @@ type Auth struct {
 type cred struct {
 	Credentials
 	pending bool // read from the AWSPENDING version
+}
+
+// pendingRead is the result of a read of the pending version.
+type pendingRead struct {
+	at  time.Time
+	v   secrets.Value
+	err error
 }
 
 type memo struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/secrets"
@@ -86,7 +87,7 @@ func (a *Auth) run(ctx context.Context, r *recovery) {
 	if a.pending == "" {
 		return
 	}
-	pv, err := a.client.Refresh(ctx, a.pending)
+	pv, err := a.readPending(ctx)
 	switch {
 	case errors.Is(err, secrets.ErrNotFound):
 		return // no rotation under way
@@ -111,6 +112,23 @@ func (a *Auth) run(ctx context.Context, r *recovery) {
 	if !sameLogin(c, r.basis.Credentials) {
 		r.cands = append(r.cands, &cred{Credentials: c, pending: true})
 	}
+}
+
+// readPending reads the pending version, at most once per
+// pendingInterval: outside a rotation window the answer is "not found",
+// which the Client does not cache, and every round of every rejected
+// attempt would ask for it again.
+func (a *Auth) readPending(ctx context.Context) (secrets.Value, error) {
+	a.pendingMu.Lock()
+	defer a.pendingMu.Unlock()
+	if last := a.lastPending; last != nil && time.Since(last.at) < pendingInterval {
+		return last.v, last.err
+	}
+	v, err := a.client.Refresh(ctx, a.pending)
+	if ctx.Err() == nil {
+		a.lastPending = &pendingRead{at: time.Now(), v: v, err: err}
+	}
+	return v, err
 }
 
 func isDone(ch chan struct{}) bool {
