@@ -24,8 +24,8 @@ const (
 	maxWait   = time.Second
 )
 
-// pendingInterval is the least time between two reads of the pending
-// version.
+// pendingInterval is the least time between a failed read of the pending
+// version and the next.
 const pendingInterval = time.Second
 
 // syncTimeout bounds the reads a watch notification makes.
@@ -53,6 +53,7 @@ type Options struct {
 type Auth struct {
 	client   *secrets.Client
 	refs     [numFields]string
+	used     []int  // the positions of refs that are set
 	rotating int    // position in refs of the reference holding the password
 	pending  string // that reference at stage AWSPENDING; "" when it has none
 	opts     Options
@@ -125,6 +126,11 @@ func New(c *secrets.Client, src Source, optFns ...func(*Options)) (*Auth, error)
 		a.rotating = fieldSecret
 	default:
 		return nil, fmt.Errorf("dbauth: %w: a Source needs a Secret or a Password reference", secrets.ErrInvalidArgument)
+	}
+	for i, ref := range a.refs {
+		if ref != "" {
+			a.used = append(a.used, i)
+		}
 	}
 	a.pending = pendingRef(a.refs[a.rotating])
 	var err error
@@ -206,11 +212,8 @@ func (a *Auth) first(ctx context.Context) (*cred, error) {
 
 // read reads every reference of the Source through the Client's cache.
 func (a *Auth) read(ctx context.Context, vals *values) error {
-	for i, ref := range a.refs {
-		if ref == "" {
-			continue
-		}
-		v, err := a.client.Get(ctx, ref)
+	for _, i := range a.used {
+		v, err := a.client.Get(ctx, a.refs[i])
 		if err != nil {
 			return err
 		}
@@ -222,7 +225,7 @@ func (a *Auth) read(ctx context.Context, vals *values) error {
 // decode returns the credentials the Client's current values give,
 // decoded once per change of those values.
 func (a *Auth) decode(vals *values) (*cred, error) {
-	if m := a.memo.Load(); m != nil && m.vals.same(vals) {
+	if m := a.memo.Load(); m != nil && m.vals.same(vals, a.used) {
 		return m.k, nil
 	}
 	c, err := credentials(&a.refs, vals, a.rotating)

@@ -33,7 +33,9 @@ var secretRef = "sm:" + secretName
 // newClient returns a Client reading store, closed when t ends. Its
 // MinRefreshInterval is off, so that only dbauth can keep concurrent
 // rejections from making one fetch each.
-func newClient(t *testing.T, store *memory.Store) *secrets.Client {
+func newClient(t *testing.T, store *memory.Store) *secrets.Client { return newClientTB(t, store) }
+
+func newClientTB(t testing.TB, store *memory.Store) *secrets.Client {
 	t.Helper()
 	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
 		o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: store, secrets.SchemeParameterStore: store}

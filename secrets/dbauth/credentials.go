@@ -124,10 +124,11 @@ func (s Source) refs() [numFields]string {
 // values holds what a Source's references read, by position.
 type values [numFields]secrets.Value
 
-// same reports whether v and w hold the same values. A cache hit returns
-// the very string it returned before, which compares equal at once.
-func (v *values) same(w *values) bool {
-	for i := range v {
+// same reports whether v and w hold the same values at the positions
+// used. A cache hit returns the very string it returned before, which
+// compares equal at once.
+func (v *values) same(w *values, used []int) bool {
+	for _, i := range used {
 		if v[i].Version() != w[i].Version() || v[i].Reveal() != w[i].Reveal() {
 			return false
 		}

@@ -114,14 +114,15 @@ func (a *Auth) run(ctx context.Context, r *recovery) {
 	}
 }
 
-// readPending reads the pending version, at most once per
-// pendingInterval: outside a rotation window the answer is "not found",
-// which the Client does not cache, and every round of every rejected
-// attempt would ask for it again.
+// readPending reads the pending version. After a failure ("not found",
+// outside a rotation window, which the Client does not cache) it does not
+// ask again for pendingInterval: a wrong password would otherwise make
+// every round of every rejected attempt ask. A version it found is read
+// again at the next recovery: the next rotation may have replaced it.
 func (a *Auth) readPending(ctx context.Context) (secrets.Value, error) {
 	a.pendingMu.Lock()
 	defer a.pendingMu.Unlock()
-	if last := a.lastPending; last != nil && time.Since(last.at) < pendingInterval {
+	if last := a.lastPending; last != nil && last.err != nil && time.Since(last.at) < pendingInterval {
 		return last.v, last.err
 	}
 	v, err := a.client.Refresh(ctx, a.pending)

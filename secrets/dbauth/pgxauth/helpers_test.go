@@ -46,7 +46,7 @@ type rig struct {
 
 // newRig starts a server with a role user whose password is in the
 // secret. ttl is the Client's.
-func newRig(t *testing.T, user string, ttl time.Duration) *rig {
+func newRig(t testing.TB, user string, ttl time.Duration) *rig {
 	t.Helper()
 	r := &rig{pg: pgtest.Start(t), store: memory.New()}
 	r.admin = r.pg.Admin(t)
@@ -85,7 +85,7 @@ func (r *rig) newPassword() string {
 
 // noPasswords fails t if text holds a password the test made; it says
 // which by position and length only.
-func (r *rig) noPasswords(t *testing.T, what, text string) {
+func (r *rig) noPasswords(t testing.TB, what, text string) {
 	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -97,7 +97,7 @@ func (r *rig) noPasswords(t *testing.T, what, text string) {
 }
 
 // secretJSON is the secret a rotation function keeps for user.
-func (r *rig) secretJSON(t *testing.T, user, password string) string {
+func (r *rig) secretJSON(t testing.TB, user, password string) string {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{
 		"engine": "postgres", "host": r.pg.Host, "port": r.pg.Port,
@@ -110,7 +110,7 @@ func (r *rig) secretJSON(t *testing.T, user, password string) string {
 }
 
 // openDB opens a database/sql pool through pgxauth.Connector.
-func (r *rig) openDB(t *testing.T) *sql.DB {
+func (r *rig) openDB(t testing.TB) *sql.DB {
 	t.Helper()
 	connector, err := pgxauth.Connector(r.auth, "sslmode=disable connect_timeout=30")
 	if err != nil {
@@ -128,7 +128,7 @@ func (r *rig) openDB(t *testing.T) *sql.DB {
 // setSecret, it waits until the service has seen its connections rejected
 // and taken the pending version, when single is set (with alternating
 // users nothing is rejected).
-func (r *rig) rotate(t *testing.T, user string, single bool) {
+func (r *rig) rotate(t testing.TB, user string, single bool) {
 	t.Helper()
 	ctx := context.Background()
 	pw := r.newPassword()
@@ -157,7 +157,7 @@ func pause() { time.Sleep(rand.N(300 * time.Millisecond)) }
 // await polls cond until it holds, failing t after a minute: the machine
 // may be busy, and a condition that never holds is a failure, not a slow
 // success.
-func (r *rig) await(t *testing.T, what string, cond func() bool) {
+func (r *rig) await(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for !cond() {
