@@ -49,7 +49,7 @@ func TestTaskDefinitionHoldsReferencesOnly(t *testing.T) {
 	var refs int
 	for _, env := range td.ContainerDefinitions[0].Environment {
 		if !strings.HasSuffix(env.Name, "_REF") {
-			if env.Name != "SECRET_TTL" && env.Name != "LISTEN_ADDR" {
+			if env.Name != "PGSSLMODE" && env.Name != "LISTEN_ADDR" {
 				t.Errorf("%s is neither a reference nor a setting of the service", env.Name)
 			}
 			continue

@@ -1,14 +1,15 @@
-// Command before is an HTTP service on ECS that reads its database
-// password from the DB_PASSWORD environment variable, which its task
+// Command before is an HTTP service on ECS that connects to PostgreSQL
+// with libpq's environment variables, PGPASSWORD among them, which its task
 // definition (task-definition.json) sets in plain text under
-// "environment": anyone allowed ecs:DescribeTaskDefinition, and every
-// copy of the task definition in source control and CI logs, has it. A
-// rotated password reaches the service only with a new task definition
+// "environment": anyone allowed ecs:DescribeTaskDefinition, and every copy
+// of the task definition in source control and CI logs, has the password.
+// A rotated password reaches the service only with a new task definition
 // and a redeploy. See ../after for the same service without it.
 package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -16,7 +17,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/secretref/secretref/examples/ecs/internal/db"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/secretref/secretref/examples/ecs/internal/serve"
 )
 
@@ -32,27 +35,28 @@ func main() {
 }
 
 func run(ctx context.Context, log *slog.Logger) error {
-	conn, err := db.Open(ctx, db.Config{
-		Host:     os.Getenv("DB_HOST"),
-		User:     os.Getenv("DB_USER"),
-		Password: os.Getenv("DB_PASSWORD"), // plain text in the task definition
-	})
+	// PGHOST, PGUSER, PGPASSWORD (plain text in the task definition), ...
+	cfg, err := pgx.ParseConfig("")
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		return err
+	}
 	addr := os.Getenv("LISTEN_ADDR")
 	if addr == "" {
 		addr = ":8080"
 	}
-	return serve.Run(ctx, addr, routes(conn), log)
+	return serve.Run(ctx, addr, routes(db), log)
 }
 
-func routes(conn *db.Conn) http.Handler {
+func routes(db *sql.DB) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		status, state := http.StatusOK, "ok"
-		if err := conn.Ping(r.Context()); err != nil {
+		if err := db.PingContext(r.Context()); err != nil {
 			status, state = http.StatusServiceUnavailable, "database unavailable"
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -1,31 +1,38 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/secretref/secretref/examples/ecs/internal/db"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/secretref/secretref/internal/testing/pgtest"
 )
 
 func TestHealthz(t *testing.T) {
-	conn, err := db.Open(context.Background(), db.Config{Host: "db.internal", User: "orders", Password: "before-test-password"})
+	pg := pgtest.Start(t)
+	password := pgtest.RandomPassword()
+	pg.CreateRole(t, pg.Admin(t), "orders", password)
+	cfg, err := pgx.ParseConfig(pg.DSN("orders", password))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := routes(conn)
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	h := routes(db)
 	for _, tc := range []struct {
-		name  string
-		close bool
-		want  int
+		name string
+		stop bool
+		want int
 	}{
 		{name: "connected", want: http.StatusOK},
-		{name: "connection lost", close: true, want: http.StatusServiceUnavailable},
+		{name: "database stopped", stop: true, want: http.StatusServiceUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.close {
-				conn.Close()
+			if tc.stop {
+				pg.Stop(t)
 			}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))

@@ -1,0 +1,195 @@
+package pgxauth
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/secretref/secretref/secrets/dbauth"
+)
+
+// ConfigurePool makes the connections of a pgxpool pool made from cfg log
+// in with the credentials auth gives. Call it before pgxpool.NewWithConfig;
+// it keeps the hooks cfg already has, running cfg's BeforeConnect before
+// its own and the others after.
+//
+//   - BeforeConnect gives each new connection the credentials (a cache hit
+//     in the common case). When they give a host or port, the
+//     connection's host, port, TLS settings and fallbacks are those of
+//     cfg's connection string parsed again with that host and port (TLS
+//     client certificates from sslcert then need the host in the
+//     connection string instead).
+//   - pgxpool returns a failed connection attempt to its caller and has no
+//     hook to retry it, so the attempt that meets rejected credentials
+//     fails. The pool's tracer notes the rejection, and the next
+//     BeforeConnect finds the rotated credentials as package dbauth
+//     describes, trying each with a connection of its own before handing
+//     it to the pool. For no failed attempt at all, use database/sql with
+//     [Connector].
+//   - PrepareConn and AfterRelease retire connections opened with
+//     credentials that new connections no longer use: they are closed when
+//     next acquired or released. Idle ones close by MaxConnIdleTime.
+func ConfigurePool(cfg *pgxpool.Config, auth *dbauth.Auth) {
+	h := &poolHooks{auth: auth}
+	beforeConnect := cfg.BeforeConnect
+	cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+		if beforeConnect != nil {
+			if err := beforeConnect(ctx, cc); err != nil {
+				return err
+			}
+		}
+		return h.beforeConnect(ctx, cc)
+	}
+	prepare := cfg.PrepareConn
+	if prepare == nil && cfg.BeforeAcquire != nil {
+		beforeAcquire := cfg.BeforeAcquire
+		prepare = func(ctx context.Context, conn *pgx.Conn) (bool, error) { return beforeAcquire(ctx, conn), nil }
+	}
+	cfg.PrepareConn = func(ctx context.Context, conn *pgx.Conn) (bool, error) {
+		if h.retired(conn) {
+			return false, nil
+		}
+		if prepare != nil {
+			return prepare(ctx, conn)
+		}
+		return true, nil
+	}
+	afterRelease := cfg.AfterRelease
+	cfg.AfterRelease = func(conn *pgx.Conn) bool {
+		if h.retired(conn) {
+			return false
+		}
+		return afterRelease == nil || afterRelease(conn)
+	}
+	beforeClose := cfg.BeforeClose
+	cfg.BeforeClose = func(conn *pgx.Conn) {
+		h.opened.Delete(conn)
+		if beforeClose != nil {
+			beforeClose(conn)
+		}
+	}
+	t := connectTracer{h}
+	if cfg.ConnConfig.Tracer != nil {
+		cfg.ConnConfig.Tracer = multitracer.New(cfg.ConnConfig.Tracer, t)
+	} else {
+		cfg.ConnConfig.Tracer = t
+	}
+}
+
+// poolHooks is the state ConfigurePool's hooks share.
+type poolHooks struct {
+	auth *dbauth.Auth
+	// opened maps each of the pool's connections to the credentials it
+	// logged in with.
+	opened sync.Map
+	// rejected is the last credentials the database rejected.
+	rejected atomic.Pointer[dbauth.Credentials]
+	// host is the configuration parsed for the last host and port the
+	// credentials gave.
+	host atomic.Pointer[hostConfig]
+}
+
+type hostConfig struct {
+	host string
+	port int
+	cfg  *pgx.ConnConfig
+}
+
+func (h *poolHooks) beforeConnect(ctx context.Context, cc *pgx.ConnConfig) error {
+	creds, err := h.auth.Credentials(ctx)
+	if err != nil {
+		return err
+	}
+	if r := h.rejected.Load(); r != nil && logsInAs(creds, *r) {
+		probe := func(ctx context.Context, c dbauth.Credentials) (dbauth.Credentials, error) {
+			pc := cc.Copy()
+			if err := h.moveHost(pc, c); err != nil {
+				return c, err
+			}
+			apply(pc, c)
+			conn, err := pgconn.ConnectConfig(ctx, &pc.Config)
+			if err != nil {
+				return c, err
+			}
+			return c, conn.Close(ctx)
+		}
+		if creds, err = dbauth.Connect(ctx, h.auth, probe); err != nil {
+			return err
+		}
+		h.rejected.CompareAndSwap(r, nil)
+	}
+	if err := h.moveHost(cc, creds); err != nil {
+		return err
+	}
+	apply(cc, creds)
+	return nil
+}
+
+// moveHost gives cc the host-derived settings of the host and port creds
+// give.
+func (h *poolHooks) moveHost(cc *pgx.ConnConfig, creds dbauth.Credentials) error {
+	if creds.Host == "" && creds.Port == 0 {
+		return nil
+	}
+	hc := h.host.Load()
+	if hc == nil || hc.host != creds.Host || hc.port != creds.Port {
+		cfg, err := parseFor(cc.ConnString(), creds)
+		if err != nil {
+			return err
+		}
+		hc = &hostConfig{host: creds.Host, port: creds.Port, cfg: cfg}
+		h.host.Store(hc)
+	}
+	own := hc.cfg.Copy() // connections do not share fallbacks
+	cc.Host, cc.Port, cc.TLSConfig, cc.Fallbacks = own.Host, own.Port, own.TLSConfig, own.Fallbacks
+	return nil
+}
+
+func (h *poolHooks) retired(conn *pgx.Conn) bool {
+	c, ok := h.opened.Load(conn)
+	return ok && h.auth.Retired(c.(dbauth.Credentials))
+}
+
+// logsInAs reports whether a connection given creds would log in as used
+// did: used is a whole configuration's, creds give some fields.
+func logsInAs(creds, used dbauth.Credentials) bool {
+	same := func(given, other string) bool { return given == "" || given == other }
+	return creds.Password == used.Password && same(creds.Username, used.Username) && same(creds.Host, used.Host) &&
+		same(creds.DBName, used.DBName) && (creds.Port == 0 || creds.Port == used.Port)
+}
+
+// connectTracer sees each connection attempt of the pool: which
+// credentials a connection logged in with, and which the database
+// rejected.
+type connectTracer struct{ h *poolHooks }
+
+type configKey struct{}
+
+func (connectTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (connectTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (connectTracer) TraceConnectStart(ctx context.Context, data pgx.TraceConnectStartData) context.Context {
+	return context.WithValue(ctx, configKey{}, data.ConnConfig)
+}
+
+func (t connectTracer) TraceConnectEnd(ctx context.Context, data pgx.TraceConnectEndData) {
+	cc, ok := ctx.Value(configKey{}).(*pgx.ConnConfig)
+	if !ok {
+		return
+	}
+	creds := credentialsOf(cc)
+	switch {
+	case data.Err == nil:
+		t.h.opened.Store(data.Conn, creds)
+	case dbauth.IsAuthFailure(data.Err):
+		t.h.rejected.Store(&creds)
+	}
+}
