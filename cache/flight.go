@@ -224,7 +224,13 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 			}
 			c.scheduleWatchLocked(e.key, max(next.refreshAt, next.retryAt))
 		case drop:
-			c.removeLocked(e)
+			if e.forced == f {
+				// Keep the entry, empty, so that Refreshes within the
+				// interval share this failure instead of fetching again.
+				e.state.Store(nil)
+			} else {
+				c.removeLocked(e)
+			}
 			c.scheduleWatchLocked(e.key, now+int64(c.opts.RetryBackoff))
 		}
 	}

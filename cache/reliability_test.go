@@ -430,3 +430,23 @@ func TestCloseLeaksNothing(t *testing.T) {
 	defer stop()
 	c.Close()
 }
+
+// A Refresh that failed is shared too: Refreshes within MinRefreshInterval
+// of it return its error without loading again.
+func TestFailedRefreshIsShared(t *testing.T) {
+	b := newBackend()
+	c, clk := newTest(t, b)
+	for range 3 {
+		if _, err := c.Refresh(context.Background(), "missing"); !errors.Is(err, errGone) {
+			t.Fatalf("Refresh of a missing key: %v, want errGone", err)
+		}
+	}
+	if n := b.calls.Load(); n != 1 {
+		t.Fatalf("%d loads for 3 Refreshes within the interval, want 1", n)
+	}
+	clk.Advance(2 * time.Second)
+	_, _ = c.Refresh(context.Background(), "missing")
+	if n := b.calls.Load(); n != 2 {
+		t.Fatalf("%d loads after the interval, want 2", n)
+	}
+}

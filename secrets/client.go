@@ -43,7 +43,9 @@ type Client struct {
 	cache     *cache.Cache[Ref, Value] // keyed by Ref without Key
 	ttls      map[Ref]time.Duration    // Options.TTLByRef
 	// bindings maps reference texts as callers wrote them to their parsed
-	// form and cache handle, so that a hit never parses.
+	// form and cache handle, so that a hit never parses; recent finds the
+	// binding of a string read before without hashing it.
+	recent      recentRefs
 	bindings    readmap.Map[string, *binding]
 	maxBindings int
 	closed      atomic.Bool
@@ -149,6 +151,9 @@ func (c *Client) Get(ctx context.Context, ref string) (Value, error) {
 	if ctx == nil {
 		return Value{}, nilContext(ref)
 	}
+	if b := c.recent.load(ref); b != nil {
+		return b.get(ctx)
+	}
 	b, ok := c.bindings.Load(ref)
 	if !ok {
 		var err error
@@ -156,6 +161,7 @@ func (c *Client) Get(ctx context.Context, ref string) (Value, error) {
 			return Value{}, err
 		}
 	}
+	c.recent.store(ref, b)
 	return b.get(ctx)
 }
 
@@ -228,6 +234,7 @@ func (c *Client) Close() error {
 	c.cache.Close()
 	c.rotation.close()
 	c.bindings.Clear()
+	c.recent.clear()
 	return nil
 }
 
