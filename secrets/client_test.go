@@ -3,6 +3,8 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -205,5 +207,27 @@ func TestWatchTellsOfNewVersions(t *testing.T) {
 	}
 	if _, err := c.Watch("sm:", func(secrets.Value) {}); !errors.Is(err, secrets.ErrInvalidReference) {
 		t.Fatalf("Watch of a malformed reference: %v", err)
+	}
+}
+
+// References built anew for each read, whose memory the garbage collector
+// reuses, each read their own value: the table of recently read strings
+// matches a string by its address only while it holds that string.
+func TestReferencesBuiltAtRunTime(t *testing.T) {
+	c, store := newMemoryClient(t)
+	const n = 300
+	for i := range n {
+		store.Put(fmt.Sprintf("app/s%04d", i), fmt.Sprintf("value-%04d", i))
+	}
+	ctx := context.Background()
+	for round := range 20 {
+		for i := range n {
+			ref := fmt.Sprintf("sm:app/s%04d", (i*7+round)%n)
+			want := fmt.Sprintf("value-%04d", (i*7+round)%n)
+			if got, err := c.GetString(ctx, ref); err != nil || got != want {
+				t.Fatalf("round %d: %s read another value (%d bytes), %v", round, ref, len(got), err)
+			}
+		}
+		runtime.GC()
 	}
 }
