@@ -450,3 +450,76 @@ func TestFailedRefreshIsShared(t *testing.T) {
 		t.Fatalf("%d loads after the interval, want 2", n)
 	}
 }
+
+var errThrottled = errors.New("throttled")
+
+// Throttling slows the whole group: once a background refresh is
+// throttled, the other values of its batch group coming due are not each
+// refreshed at the backend's expense but paced (served as they are, stale if
+// need be), and refreshes resume as the backend recovers. The values were
+// loaded a second apart, so that one comes due each second.
+func TestThrottlingSlowsTheGroup(t *testing.T) {
+	throttled := func(err error) bool { return errors.Is(err, errThrottled) }
+	for _, tc := range []struct {
+		name     string
+		paced    bool
+		maxSends int64
+	}{{"paced", true, 8}, {"without pacing", false, 20}} {
+		t.Run(tc.name, func(t *testing.T) {
+			bb, c := newBatchTest(t, 1, withRefreshAhead, func(o *Options[string, string]) {
+				if tc.paced {
+					o.IsThrottled = throttled
+				}
+				o.IsTransient = func(err error) bool { return throttled(err) || errors.Is(err, errTransient) }
+			})
+			clk := c.opts.Clock.(interface{ Advance(time.Duration) })
+			keys := make([]string, 20)
+			for i := range keys {
+				keys[i] = fmt.Sprintf("k%02d", i)
+				bb.set(keys[i], "v1")
+				mustGet(t, c, keys[i], "v1")
+				clk.Advance(time.Second)
+			}
+			idle := func() {
+				poll.Until(t, "the refreshes to end", func() bool {
+					for _, k := range keys {
+						if e, ok := c.index.Load(k); ok && e.loading.Load() {
+							return false
+						}
+					}
+					return true
+				})
+			}
+			for _, k := range keys {
+				bb.fail(k, errThrottled)
+			}
+			calls := bb.backend.calls.Load()
+			clk.Advance(28 * time.Second) // k00 is due for a refresh at 48 s
+			for range 30 {
+				for _, k := range keys {
+					mustGet(t, c, k, "v1") // served, never an error
+				}
+				idle()
+				clk.Advance(time.Second)
+			}
+			sends := bb.backend.calls.Load() - calls
+			t.Logf("%s: %d refreshes sent to a throttling backend as 20 values came due, one a second", tc.name, sends)
+			if tc.paced && sends > tc.maxSends {
+				t.Errorf("%d refreshes sent, want at most %d", sends, tc.maxSends)
+			}
+			for _, k := range keys {
+				bb.fail(k, nil)
+				bb.set(k, "v2")
+			}
+			poll.Until(t, "every value refreshed after the backend recovers", func() bool {
+				clk.Advance(10 * time.Second)
+				for _, k := range keys {
+					if v, err := c.Get(context.Background(), k); err != nil || v != "v2" {
+						return false
+					}
+				}
+				return true
+			})
+		})
+	}
+}

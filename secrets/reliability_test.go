@@ -15,12 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go"
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/testing/faultproxy"
 	"github.com/secretref/secretref/internal/testing/poll"
 	"github.com/secretref/secretref/internal/testing/syncbuf"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
+	smprovider "github.com/secretref/secretref/providers/secretsmanager"
 	"github.com/secretref/secretref/secrets"
 )
 
@@ -509,4 +513,47 @@ func (*missSignal) NewVersion(secrets.Ref)                  {}
 func (*missSignal) Delivered(secrets.Ref)                   {}
 func (*missSignal) ProviderCall(ctx context.Context, _ secrets.ProviderCall) (context.Context, func([]error)) {
 	return ctx, nil
+}
+
+// refusingSecrets stands in for Secrets Manager under a policy that grants
+// GetSecretValue only: BatchGetSecretValue is refused, and counted.
+type refusingSecrets struct {
+	smprovider.API
+	batchCalls, singleCalls atomic.Int32
+}
+
+func (r *refusingSecrets) BatchGetSecretValue(context.Context, *secretsmanager.BatchGetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
+	r.batchCalls.Add(1)
+	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"}
+}
+
+func (r *refusingSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	r.singleCalls.Add(1)
+	return &secretsmanager.GetSecretValueOutput{Name: in.SecretId, SecretString: aws.String("v"), VersionId: aws.String("1")}, nil
+}
+
+// A refused BatchGetSecretValue is not called again for the other chunks
+// of the same GetMany: 1,000 secrets make one refused call (one AccessDenied
+// event in CloudTrail), then GetSecretValue calls. kumo serves
+// BatchGetSecretValue, so the refusal comes from a substituted SDK client.
+func TestRefusedBatchIsCalledOnce(t *testing.T) {
+	api := &refusingSecrets{}
+	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
+		o.Providers = map[string]providers.Provider{"sm": smprovider.New(api), "ssm": memory.New()}
+		o.DisableRotationSchedule = true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	refs := make([]string, 1000)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("sm:app/s%04d", i)
+	}
+	if _, err := c.GetMany(context.Background(), refs...); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := api.batchCalls.Load(), api.singleCalls.Load(); n != 1 || m != 1000 {
+		t.Errorf("%d BatchGetSecretValue and %d GetSecretValue calls for 1,000 secrets, want 1 and 1000", n, m)
+	}
 }
