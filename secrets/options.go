@@ -57,7 +57,7 @@ type Options struct {
 	// two entries name one secret, the shorter TTL wins.
 	TTLByRef map[string]time.Duration
 	// DisableRotationSchedule stops the Client from reading Secrets Manager
-	// rotation schedules (DescribeSecret, at most once an hour per secret),
+	// rotation schedules (DescribeSecret, about once a day per secret),
 	// so values expire by TTL only. Set it when the role is not granted
 	// secretsmanager:DescribeSecret, to make no call that is refused and
 	// logged in CloudTrail. Default: a value expires RotationGrace after its

@@ -12,7 +12,7 @@
 // Given references, it resolves them with the AWS configuration of the
 // environment (credentials, AWS_REGION, AWS_ENDPOINT_URL) instead:
 //
-//	go run ./examples/quickstart -aws sm:prod/db#password /prod/payments/api-key
+//	go run ./examples/quickstart sm:prod/db#password /prod/payments/api-key
 package main
 
 import (
@@ -23,23 +23,17 @@ import (
 )
 
 func main() {
-	useAWS := flag.Bool("aws", false, "resolve the references given as arguments with the environment's AWS configuration")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: quickstart              run against an emulator started in this process\n"+
-			"       quickstart [-aws] REF...  resolve references with the environment's AWS configuration\n")
-		flag.PrintDefaults()
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: quickstart          run against an emulator started in this process\n"+
+			"       quickstart REF...   resolve references with the environment's AWS configuration\n")
 	}
 	flag.Parse()
 
 	ctx := context.Background()
 	var err error
-	switch {
-	case flag.NArg() > 0:
+	if flag.NArg() > 0 {
 		err = resolve(ctx, os.Stdout, flag.Args())
-	case *useAWS:
-		flag.Usage()
-		os.Exit(2)
-	default:
+	} else {
 		err = demo(ctx, os.Stdout)
 	}
 	if err != nil {

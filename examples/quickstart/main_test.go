@@ -85,8 +85,8 @@ func TestAgainstEndpoint(t *testing.T) {
 		want     []string
 	}{
 		{
-			name:     "with -aws",
-			args:     []string{"-aws", arn + ":password::", "sm:app/db#username", "/app/api-key"},
+			name:     "several references",
+			args:     []string{arn + ":password::", "sm:app/db#username", "/app/api-key"},
 			want:     []string{arn + ":password::  [REDACTED]  22", "sm:app/db#username", "/app/api-key", "Misses:3"},
 			wantCode: 0,
 		},
@@ -103,7 +103,7 @@ func TestAgainstEndpoint(t *testing.T) {
 			wantCode: 1,
 		},
 		{
-			name:     "-aws without references",
+			name:     "an unknown flag",
 			args:     []string{"-aws"},
 			want:     []string{"usage:"},
 			wantCode: 2,
