@@ -20,7 +20,6 @@ type entry[K comparable, V any] struct {
 	// Guarded by Cache.mu.
 	flight   *flight[V]  // the latest load in flight, if any
 	floor    uint64      // loads numbered below it may not store (Invalidate)
-	forcedAt int64       // when the latest forced load began; its flight is forced
 	forced   *flight[V]  // the latest forced load, while it runs
 	dead     atomic.Bool // removed from the cache; written under Cache.mu
 	queuedAt int64       // value of used when the entry was last queued for eviction

@@ -11,12 +11,12 @@ type Stats struct {
 	Misses      uint64 // reads that waited for a load and got its result
 	StaleServes uint64 // reads answered with an expired value, because its refreshes failed or stalled
 	// Every read is counted once, in Hits, Misses or StaleServes.
-	Loads       uint64 // keys loaded: one per Loader call, one per key of a BatchLoader call
-	LoadErrors  uint64 // keys whose load failed
-	Stores      uint64 // values stored without a load (Put)
-	Refreshes   uint64 // loads of keys the cache held a value for: background, forced and coalesced
-	Evictions   uint64 // entries dropped to stay within MaxEntries
-	Entries     int    // entries held now
+	Loads      uint64 // keys loaded: one per Loader call, one per key of a BatchLoader call
+	LoadErrors uint64 // keys whose load failed
+	Stores     uint64 // values stored without a load (Put)
+	Refreshes  uint64 // loads of keys the cache held a value for: background, forced and coalesced
+	Evictions  uint64 // entries dropped to stay within MaxEntries
+	Entries    int    // entries held now
 }
 
 // hitShards is how many counters hits are spread over. A hit adds to the

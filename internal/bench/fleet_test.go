@@ -159,8 +159,8 @@ func noCoalescing(o *secrets.Options) { o.CoalesceAfter = secrets.Disabled }
 // second (every instance loading everything), a mean of at most 10
 // requests a second and no second over Parameter Store's 40.
 func TestFleet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a two-hour fleet, simulated: about half a minute")
+	if testing.Short() || raceEnabled {
+		t.Skip("a two-hour fleet, simulated: about half a minute, but many times that with -race; .ci/run runs it without")
 	}
 	b, errs := simulate(t, fleet{instances: 1000, service: "ssm"})
 	r := b.stats(parameterStoreQuota, settleAfter)

@@ -67,7 +67,7 @@ func NewFromConfig(cfg aws.Config, optFns ...func(*secretsmanager.Options)) *Pro
 // req.Stage or req.VersionID, in req.Region when it is set.
 func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers.Result, error) {
 	if req.SkipDecryption {
-		return nil, providers.Classify(providers.ErrInvalidReference, errors.New("Secrets Manager always decrypts; decrypt=false applies to Parameter Store"))
+		return nil, providers.Classify(providers.ErrInvalidReference, errors.New("decrypt=false applies to Parameter Store: Secrets Manager always decrypts"))
 	}
 	in := &secretsmanager.GetSecretValueInput{SecretId: aws.String(req.Name)}
 	if req.Stage != "" {

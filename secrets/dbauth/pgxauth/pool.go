@@ -46,8 +46,11 @@ func ConfigurePool(cfg *pgxpool.Config, auth *dbauth.Auth) {
 		return h.beforeConnect(ctx, cc)
 	}
 	prepare := cfg.PrepareConn
+	// A caller's BeforeAcquire, deprecated but still honoured by pgxpool
+	// when PrepareConn is not set, must keep working once this sets it.
+	//lint:ignore SA1019 honouring the caller's hook is the point
 	if prepare == nil && cfg.BeforeAcquire != nil {
-		beforeAcquire := cfg.BeforeAcquire
+		beforeAcquire := cfg.BeforeAcquire //lint:ignore SA1019 as above
 		prepare = func(ctx context.Context, conn *pgx.Conn) (bool, error) { return beforeAcquire(ctx, conn), nil }
 	}
 	cfg.PrepareConn = func(ctx context.Context, conn *pgx.Conn) (bool, error) {
