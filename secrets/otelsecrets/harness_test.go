@@ -11,7 +11,6 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/secretref/secretref/internal/testing/batchmemory"
 	"github.com/secretref/secretref/internal/testing/fakeclock"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
@@ -33,7 +32,7 @@ type harness struct {
 	tp     *sdktrace.TracerProvider
 	inst   *otelsecrets.Instrumentation
 	sm     *memory.Store
-	ssm    *batchmemory.Store
+	ssm    *memory.Store
 	clock  *fakeclock.Clock
 	client *secrets.Client
 }
@@ -42,7 +41,7 @@ type harnessConfig struct {
 	client func(*secrets.Options)
 	inst   func(*otelsecrets.Options)
 	// put fills the stores before the Client is made.
-	put func(sm *memory.Store, ssm *batchmemory.Store)
+	put func(sm *memory.Store, ssm *memory.Store)
 }
 
 func newHarness(t *testing.T, cfg harnessConfig) *harness {
@@ -51,7 +50,7 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 		reader: sdkmetric.NewManualReader(),
 		spans:  tracetest.NewSpanRecorder(),
 		sm:     memory.New(),
-		ssm:    batchmemory.New(),
+		ssm:    memory.New(),
 		clock:  fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 	}
 	if cfg.put != nil {

@@ -9,7 +9,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/secretref/secretref/internal/testing/batchmemory"
 	"github.com/secretref/secretref/internal/testing/poll"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
@@ -28,7 +27,7 @@ const (
 	fakeJSON = `{"username":"app","password":"not-a-real-password"}`
 )
 
-func putAll(sm *memory.Store, ssm *batchmemory.Store) {
+func putAll(sm *memory.Store, ssm *memory.Store) {
 	sm.Put(smName, fakeJSON)
 	sm.Put(smARN, fakeJSON)
 	for _, n := range []string{ssmA, ssmB, ssmC} {

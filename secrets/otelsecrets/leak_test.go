@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/secretref/secretref/internal/testing/batchmemory"
 	"github.com/secretref/secretref/internal/testing/poll"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
@@ -60,7 +59,7 @@ func driveEverything(t *testing.T) *harness {
 	ctx := context.Background()
 	h := newHarness(t, harnessConfig{
 		client: func(o *secrets.Options) { o.MaxEntries = 6 },
-		put: func(sm *memory.Store, ssm *batchmemory.Store) {
+		put: func(sm *memory.Store, ssm *memory.Store) {
 			sm.Put(leakSM, leakValue(1))
 			sm.Put(leakARN, leakValue(2))
 			for i, n := range leakSSM {
