@@ -31,11 +31,14 @@ const Disabled = cache.Disabled
 // in code wins.
 type Options struct {
 	// Settings are how values are cached: TTL (default 5 minutes),
-	// Jitter, RefreshAhead, MaxStale (1 hour), StaleWait (100 ms),
-	// MaxEntries (1024), NegativeTTL, LoadTimeout (30 s, each backend
-	// call), MinRefreshInterval (1 s), RetryBackoff, MaxRetryBackoff,
-	// CoalesceAfter, ClockGranularity, Clock, Logger and FailureLevel. See
-	// [cache.Settings] for each; the Client passes them to its cache whole.
+	// Jitter (0.1), RefreshAhead (0.2), MaxStale (1 hour), StaleWait
+	// (100 ms), MaxEntries (1024), NegativeTTL (off), LoadTimeout (30 s,
+	// each backend call), MinRefreshInterval (1 s), RetryBackoff (1 s),
+	// MaxRetryBackoff (1 minute), CoalesceAfter (0.5), ClockGranularity
+	// (1 ms), Clock, Logger and FailureLevel (Warn). See [cache.Settings]
+	// for each. They are embedded rather than copied into fields of
+	// Options so that there is one definition of each, which the Client
+	// hands to its cache whole.
 	//
 	// In AWS Lambda (AWS_LAMBDA_RUNTIME_API set) a zero ClockGranularity
 	// means Disabled: a frozen function's clock goroutine does not run, so
