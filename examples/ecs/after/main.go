@@ -10,6 +10,7 @@
 //	DB_SECRET_REF  the secret's reference, such as its ARN (required)
 //	PGSSLMODE ...  libpq's variables, for the settings the secret does not hold
 //	LISTEN_ADDR    the address to serve on (default :8080)
+//	ADMIN_ADDR     the address to serve /metrics and /debug/vars on (default 127.0.0.1:9090)
 package main
 
 import (
@@ -17,16 +18,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"expvar"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/secretref/secretref/examples/ecs/internal/serve"
 	"github.com/secretref/secretref/secrets"
 	"github.com/secretref/secretref/secrets/dbauth"
 	"github.com/secretref/secretref/secrets/dbauth/pgxauth"
+	"github.com/secretref/secretref/secrets/otelsecrets"
 )
 
 func main() {
@@ -45,11 +50,29 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if ref == "" {
 		return errors.New("DB_SECRET_REF must name the database secret")
 	}
-	c, err := secrets.New(ctx, func(o *secrets.Options) { o.Logger = log })
+	meterProvider, metrics, err := newMeterProvider()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = meterProvider.Shutdown(context.Background()) }()
+	inst, err := otelsecrets.New(func(o *otelsecrets.Options) { o.MeterProvider = meterProvider })
+	if err != nil {
+		return err
+	}
+	c, err := secrets.New(ctx, func(o *secrets.Options) {
+		o.Logger = log
+		o.Observer = inst.Observer()
+	})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	unregister, err := inst.Register(c)
+	if err != nil {
+		return err
+	}
+	defer unregister() // deferred after Close, so that it runs before it
+	expvar.Publish("secretref", expvar.Func(func() any { return c.Stats() }))
 	// The secret holds host, port, username, password and dbname, as the
 	// RDS rotation functions keep them.
 	auth, err := dbauth.New(c, dbauth.Source{Secret: ref}, func(o *dbauth.Options) { o.Logger = log })
@@ -70,7 +93,15 @@ func run(ctx context.Context, log *slog.Logger) error {
 	if addr == "" {
 		addr = ":8080"
 	}
-	return serve.Run(ctx, addr, routes(db), log)
+	adminAddr := os.Getenv("ADMIN_ADDR")
+	if adminAddr == "" {
+		adminAddr = "127.0.0.1:9090"
+	}
+	// Either server failing stops the other.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serve.Run(ctx, adminAddr, adminRoutes(metrics), log) })
+	g.Go(func() error { return serve.Run(ctx, addr, routes(db), log) })
+	return g.Wait()
 }
 
 func routes(db *sql.DB) http.Handler {

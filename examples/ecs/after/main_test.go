@@ -23,7 +23,7 @@ import (
 	"github.com/secretref/secretref/internal/testing/poll"
 )
 
-var service = exampletest.Binary{Package: "./examples/ecs/after", Name: "service"}
+var service = exampletest.Binary{Package: "./after", Module: "examples/ecs", Name: "service"}
 
 func TestMain(m *testing.M) { os.Exit(exampletest.Main(m, &service)) }
 
@@ -50,17 +50,21 @@ func TestRotationDuringTraffic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := exampletest.FreeAddr(t)
+	addrs := exampletest.FreeAddrs(t, 2)
+	addr, adminAddr := addrs[0], addrs[1]
+	secretRef := aws.ToString(created.ARN)
 	svc := exampletest.Start(t, exampletest.Command{
 		Path: service.Path,
 		Env: append(exampletest.AWSEnv(t, kumo.URL),
-			"DB_SECRET_REF="+aws.ToString(created.ARN),
+			"DB_SECRET_REF="+secretRef,
 			"PGSSLMODE=disable",
 			"LISTEN_ADDR="+addr,
+			"ADMIN_ADDR="+adminAddr,
 		),
 		Secrets: []string{passwordV1, passwordV2},
 	})
 	poll.Until(t, "the service to answer", func() bool { return healthy(addr) == nil })
+	poll.Until(t, "the admin listener to answer", func() bool { _, err := get(adminAddr, "/debug/vars"); return err == nil })
 
 	traffic := startTraffic(addr, 8)
 	traffic.await(t, 100)
@@ -74,6 +78,7 @@ func TestRotationDuringTraffic(t *testing.T) {
 		return strings.Contains(svc.Output(), `"msg":"dbauth: new connections use a new version of the credentials"`) &&
 			strings.Contains(svc.Output(), `"version":"`+aws.ToString(rotated.VersionId)+`"`)
 	})
+	checkObservability(t, adminAddr, secretRef, secretName, passwordV1, passwordV2)
 	traffic.await(t, traffic.ok.Load()+100)
 	ok, failed, err := traffic.stop()
 	t.Logf("rotation during traffic: %d requests, %d failed", ok+failed, failed)
@@ -99,9 +104,10 @@ func TestStartFailures(t *testing.T) {
 		{name: "no such secret", env: []string{"DB_SECRET_REF=sm:prod/none"}, want: `secrets: \"sm:prod/none\": secret not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			addrs := exampletest.FreeAddrs(t, 2)
 			out, code := exampletest.Run(t, exampletest.Command{
 				Path: service.Path,
-				Env:  append(exampletest.AWSEnv(t, kumo.URL), append(tc.env, "LISTEN_ADDR="+exampletest.FreeAddr(t))...),
+				Env:  append(exampletest.AWSEnv(t, kumo.URL), append(tc.env, "LISTEN_ADDR="+addrs[0], "ADMIN_ADDR="+addrs[1])...),
 			}, 30*time.Second)
 			if code != 1 || !strings.Contains(out, tc.want) {
 				t.Errorf("exit code %d, output:\n%s\nwant exit code 1 and %s", code, out, tc.want)
@@ -114,16 +120,25 @@ var client = &http.Client{Timeout: 30 * time.Second}
 
 // healthy returns nil when the service's /healthz answers 200.
 func healthy(addr string) error {
-	resp, err := client.Get("http://" + addr + "/healthz")
+	_, err := get(addr, "/healthz")
+	return err
+}
+
+// get returns the body of path on addr, or an error unless it answers 200.
+func get(addr, path string) ([]byte, error) {
+	resp, err := client.Get("http://" + addr + path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("/healthz: %d %s", resp.StatusCode, strings.TrimSpace(string(body)))
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %d %s", path, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return body, nil
 }
 
 // traffic requests /healthz from several goroutines until stopped.
