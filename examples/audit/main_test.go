@@ -22,9 +22,9 @@ func TestRun(t *testing.T) {
 		contains []string
 	}{
 		{"before: flagged", []string{"../ecs/before/task-definition.json", "../lambda/before"}, 1, []string{
-			"DB_PASSWORD at containerDefinitions[0].environment[2] (23 bytes): the name says it holds a password",
+			"PGPASSWORD at containerDefinitions[0].environment[3] (23 bytes): the name says it holds a password",
 			"PARTNER_API_KEY at Resources.OrderForwarder.Properties.Environment.Variables.PARTNER_API_KEY (22 bytes)",
-			"set DB_PASSWORD_REF=sm:orders/db-password",
+			"set PGPASSWORD_REF=sm:orders/pgpassword",
 			"2 findings in 2 files",
 		}},
 		{"after: clean", []string{"../ecs/after/task-definition.json", "../ecs/after/task-definition-ecs-secrets.json", "../lambda/after"}, 0, []string{
@@ -79,8 +79,8 @@ func TestRunJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out.Findings != 1 || len(out.Reports) != 1 || out.Reports[0].Kind != "ecs-task-definition" ||
-		out.Reports[0].Findings[0].Variable != "DB_PASSWORD" || out.Reports[0].Findings[0].Length != 23 ||
-		out.Reports[0].Findings[0].Fix.Reference != "sm:orders/db-password" {
+		out.Reports[0].Findings[0].Variable != "PGPASSWORD" || out.Reports[0].Findings[0].Length != 23 ||
+		out.Reports[0].Findings[0].Fix.Reference != "sm:orders/pgpassword" {
 		t.Errorf("JSON output: %s", &stdout)
 	}
 	if strings.Contains(stdout.String(), "before-example-password") {

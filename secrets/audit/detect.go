@@ -128,6 +128,10 @@ var secretWords = map[string]string{
 	"ACCESSKEY": "an access key", "CREDENTIAL": "a credential", "CREDENTIALS": "credentials", "CREDS": "credentials",
 }
 
+// joinedSecretWords are the secret words that count at the end of a longer
+// word.
+var joinedSecretWords = []string{"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "PRIVATEKEY"}
+
 // keyWords are words that, followed by KEY at the end of a name, say it
 // holds a key.
 var keyWords = map[string]string{
@@ -144,8 +148,17 @@ func secretName(name string) string {
 	if n == 0 {
 		return ""
 	}
-	if kind, ok := secretWords[tokens[n-1]]; ok {
+	last := tokens[n-1]
+	if kind, ok := secretWords[last]; ok {
 		return kind
+	}
+	// A well-known name written as one word, PGPASSWORD or GITHUBTOKEN,
+	// ends with a secret word; only the long ones count, as BYPASS ends
+	// with PASS.
+	for _, w := range joinedSecretWords {
+		if strings.HasSuffix(last, w) {
+			return secretWords[w]
+		}
 	}
 	if n >= 2 && tokens[n-1] == "KEY" {
 		return keyWords[tokens[n-2]]

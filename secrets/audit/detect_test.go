@@ -19,6 +19,8 @@ func labelledCases() []labelledCase {
 	return []labelledCase{
 		// Secrets, by name.
 		{"password by name", "DB_PASSWORD", "before-example-password", []string{name("a password")}},
+		{"password by a name written as one word", "PGPASSWORD", "before-example-password", []string{name("a password")}},
+		{"token by a name written as one word", "GITHUBTOKEN", "not-a-token-format", []string{name("a token")}},
 		{"camelCase name", "dbPassword", "example-pw-1", []string{name("a password")}},
 		{"short password name", "SMTP_PASS", "example", []string{name("a password")}},
 		{"secret by name", "NEXTAUTH_SECRET", "example", []string{name("a secret")}},
@@ -81,6 +83,7 @@ func labelledCases() []labelledCase {
 		{"Stripe publishable key", "STRIPE_PUBLISHABLE_KEY", fakeStripePublic, nil},
 		{"empty password", "PASSWORD", "", nil},
 		{"placeholder password", "DB_PASSWORD", "${DB_PASSWORD}", nil},
+		{"a switch whose name ends in PASS", "CACHE_BYPASS", "f3a9c1e07b6d4a52", nil},
 		{"identifier", "SERVICE", "OrdersServiceProductionDeployment2", nil},
 		{"path", "TEMPLATES", "a/b/c/d/e/f/g/h/i/j/k", nil},
 		{"cache key prefix", "CACHE_KEY_PREFIX", "orders:v1", nil},

@@ -184,7 +184,7 @@ func TestScanFix(t *testing.T) {
 // configuration is clean.
 func TestExamples(t *testing.T) {
 	before := map[string][]string{
-		"../../examples/ecs/before/task-definition.json": {"DB_PASSWORD"},
+		"../../examples/ecs/before/task-definition.json": {"PGPASSWORD"},
 		"../../examples/lambda/before/template.yaml":     {"PARTNER_API_KEY"},
 	}
 	for path, want := range before {
