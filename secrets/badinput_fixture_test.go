@@ -193,15 +193,7 @@ func emptySecretClient(t *testing.T) *secrets.Client {
 
 func newBadInputClient(t *testing.T, cfg aws.Config) *secrets.Client {
 	t.Helper()
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.AWSConfig = &cfg
-		o.LoadTimeout = badInputLoadTimeout
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return newAWSClient(t, cfg, func(o *secrets.Options) { o.LoadTimeout = badInputLoadTimeout })
 }
 
 // clientOp is a Client method under test, brought to one reference and one
@@ -314,5 +306,19 @@ func (b *badInputBackend) checkRefused(t *testing.T, got outcome, want refusal) 
 	}
 	if got.v != (secrets.Value{}) {
 		t.Errorf("a %d-byte value with the error, want none", got.v.Len())
+	}
+}
+
+// namedRef is a reference with the name of its subtest.
+type namedRef struct{ name, ref string }
+
+// checkEachRefused reads each of refs from c in a subtest of its name, and
+// checks that the read fails with an error of class naming the reference.
+func (b *badInputBackend) checkEachRefused(t *testing.T, c *secrets.Client, class error, refs []namedRef) {
+	t.Helper()
+	for _, r := range refs {
+		t.Run(r.name, func(t *testing.T) {
+			b.checkRefused(t, get(t, c, r.ref), refusal{class: class, ref: r.ref})
+		})
 	}
 }

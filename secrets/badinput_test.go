@@ -15,8 +15,7 @@ var smARN = kumotest.SecretARN("bad/json")
 
 func TestMalformedReferenceIsInvalidReference(t *testing.T) {
 	b := startBadInputBackend(t)
-	c := b.client(t)
-	for _, tc := range []struct{ name, ref string }{
+	b.checkEachRefused(t, b.client(t), secrets.ErrInvalidReference, []namedRef{
 		{"empty reference", ""},
 		{"leading space", " sm:bad/json"},
 		{"trailing newline", "sm:bad/json\n"},
@@ -46,11 +45,7 @@ func TestMalformedReferenceIsInvalidReference(t *testing.T) {
 		{"parameter label starting with a digit", "/bad/text:1abc"},
 		{"decrypt=false on a passthrough", "/aws/reference/secretsmanager/bad/json?decrypt=false"},
 		{"environment variable name", "env:1BAD"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b.checkRefused(t, get(t, c, tc.ref), refusal{class: secrets.ErrInvalidReference, ref: tc.ref})
-		})
-	}
+	})
 }
 
 // A #key selects a field of a JSON object: on any other value it is
@@ -137,30 +132,20 @@ func TestNameWithEveryAllowedCharacter(t *testing.T) {
 
 func TestAbsentSecretIsNotFound(t *testing.T) {
 	b := startBadInputBackend(t)
-	c := b.client(t)
-	for _, tc := range []struct{ name, ref string }{
+	b.checkEachRefused(t, b.client(t), secrets.ErrNotFound, []namedRef{
 		{"secret", "sm:bad/none"},
 		{"parameter", "/bad/none"},
 		{"version", "sm:bad/json?version-id=00000000-0000-0000-0000-000000000000"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b.checkRefused(t, get(t, c, tc.ref), refusal{class: secrets.ErrNotFound, ref: tc.ref})
-		})
-	}
+	})
 }
 
 func TestRegionThatDoesNotExistIsUnavailable(t *testing.T) {
 	b := startBadInputBackend(t)
-	c := b.nowhereClient(t)
 	nowhereARN := "arn:aws:secretsmanager:xx-nowhere-9:" + kumotest.Account + ":secret:bad/json"
-	for _, tc := range []struct{ name, ref string }{
+	b.checkEachRefused(t, b.nowhereClient(t), secrets.ErrUnavailable, []namedRef{
 		{"whole secret", nowhereARN},
 		{"#key", nowhereARN + ":password::"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b.checkRefused(t, get(t, c, tc.ref), refusal{class: secrets.ErrUnavailable, ref: tc.ref})
-		})
-	}
+	})
 }
 
 // A read that must wait for a fetch ends with the context, and a cached

@@ -37,14 +37,7 @@ func benchClient(b *testing.B, names ...string) *secrets.Client {
 	for _, n := range names {
 		store.Put(n, `{"username":"bench","password":"not-a-real-password"}`)
 	}
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: store, secrets.SchemeParameterStore: store}
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = c.Close() })
-	return c
+	return newProviderClient(b, store)
 }
 
 // warm reads every reference until a read of it is a lock-free hit: the

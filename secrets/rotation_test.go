@@ -188,10 +188,7 @@ func TestWithoutRotationSchedule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &scheduleCounter{Store: memory.New()}
 			store.Put("prod/db", "v")
-			c, err := secrets.New(context.Background(), append(tc.opts, func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newProviderClient(t, store, tc.opts...)
 			if _, err := c.Get(context.Background(), "sm:prod/db"); err != nil {
 				t.Fatal(err)
 			}

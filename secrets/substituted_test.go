@@ -61,14 +61,9 @@ func TestParameterFormsKumoLacks(t *testing.T) {
 // kumo strips AWSCURRENT from every version when a version is put with
 // AWSPENDING, so the pending stage is read from the memory store.
 func TestPendingStage(t *testing.T) {
-	store := memory.New()
+	c, store := newMemoryClient(t)
 	store.Put("prod/db", `{"password":"current"}`)
 	store.PutPending("prod/db", `{"password":"pending"}`)
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	for ref, want := range map[string]string{
 		"sm:prod/db#password":                  "current",
 		"sm:prod/db?stage=AWSPENDING#password": "pending",
