@@ -9,29 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secretref/secretref/internal/testing/memorytest"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/providers/providertest"
 )
 
 func TestConformance(t *testing.T) {
-	s := memory.New()
-	providertest.Run(t, providertest.Harness{
-		Provider: s,
-		// Hierarchical, for the listing of paths.
-		Name: func(w string) string { return "/providertest/" + w },
-		Put: func(_ context.Context, name string, v []byte) (string, error) {
-			return s.Put(name, string(v)), nil
-		},
-		PutBinary: func(_ context.Context, name string, v []byte) (string, error) {
-			return s.PutBinary(name, v), nil
-		},
-		Versions:      true,
-		PreviousStage: memory.StagePrevious,
-		ScheduleRotation: func(_ context.Context, name string, next time.Time) error {
-			return s.SetNextRotation(name, next)
-		},
-	})
+	providertest.Run(t, memorytest.Harness(memory.New()))
 }
 
 func fetchValue(t *testing.T, s *memory.Store, req providers.Request) string {
