@@ -1,11 +1,11 @@
 package exampletest
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/secretref/secretref/internal/testing/freeport"
 	"github.com/secretref/secretref/internal/testing/kumotest"
 )
 
@@ -39,10 +39,5 @@ func AWSEnv(t testing.TB, endpoint string) []string {
 // a program that takes its listening address as an argument.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return freeport.Addr(t)
 }
