@@ -120,6 +120,17 @@ func simple[K comparable, V any](f func(context.Context, K) (V, error)) Loader[K
 	}
 }
 
+// newLoaded returns a backend holding k = v, and a cache from newTest on
+// it that has read k.
+func newLoaded(t *testing.T, v string, opts ...func(*Options[string, string])) (*backend, *Cache[string, string], *fakeclock.Clock) {
+	t.Helper()
+	b := newBackend()
+	b.set("k", v)
+	c, clk := newTest(t, b, opts...)
+	mustGet(t, c, "k", v)
+	return b, c, clk
+}
+
 func mustGet(t *testing.T, c *Cache[string, string], k, want string) {
 	t.Helper()
 	got, err := c.Get(context.Background(), k)
@@ -162,10 +173,7 @@ func TestConcurrentMissesMakeOneLoad(t *testing.T) {
 }
 
 func TestHitAllocatesNothing(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v")
-	c, _ := newTest(t, b)
-	mustGet(t, c, "k", "v")
+	_, c, _ := newLoaded(t, "v")
 	h := c.Handle("k")
 	ctx := context.Background()
 	if n := testing.AllocsPerRun(1000, func() { _, _ = c.Get(ctx, "k") }); n != 0 {
@@ -177,10 +185,7 @@ func TestHitAllocatesNothing(t *testing.T) {
 }
 
 func TestExpiryIsCheckedAtAccess(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "v1")
+	b, c, clk := newLoaded(t, "v1")
 	b.set("k", "v2")
 	clk.Advance(59 * time.Second)
 	mustGet(t, c, "k", "v1")
@@ -268,10 +273,7 @@ func TestLoaderPanicFailsTheLoadOnly(t *testing.T) {
 }
 
 func TestInvalidateDropsTheValue(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, _ := newTest(t, b)
-	mustGet(t, c, "k", "v1")
+	b, c, _ := newLoaded(t, "v1")
 	b.set("k", "v2")
 	c.Invalidate("k")
 	mustGet(t, c, "k", "v2")
