@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,6 +130,22 @@ func newLoaded(t *testing.T, v string, opts ...func(*Options[string, string])) (
 	c, clk := newTest(t, b, opts...)
 	mustGet(t, c, "k", v)
 	return b, c, clk
+}
+
+// watchValues watches k on c; seen returns the values delivered so far.
+func watchValues(c *Cache[string, string], k string) (seen func() []string, stop func()) {
+	var mu sync.Mutex
+	var vals []string
+	stop = c.Watch(k, func(v string) {
+		mu.Lock()
+		defer mu.Unlock()
+		vals = append(vals, v)
+	})
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(vals)
+	}, stop
 }
 
 func mustGet(t *testing.T, c *Cache[string, string], k, want string) {

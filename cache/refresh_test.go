@@ -169,35 +169,26 @@ func TestRefreshReportsFailureButKeepsValue(t *testing.T) {
 
 func TestWatchOncePerVersion(t *testing.T) {
 	b, c, clk := newLoaded(t, "v1")
-	var mu sync.Mutex
-	var seen []string
-	stop := c.Watch("k", func(v string) {
-		mu.Lock()
-		defer mu.Unlock()
-		seen = append(seen, v)
-	})
+	seen, stop := watchValues(c, "k")
 	for _, v := range []string{"v1", "v2", "v2", "v3"} {
 		b.set("k", v)
 		clk.Advance(2 * time.Minute)
 		mustGet(t, c, "k", v)
 	}
 	poll.Until(t, "two notifications", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(seen) > 2 {
-			t.Fatalf("seen %v", seen)
+		got := seen()
+		if len(got) > 2 {
+			t.Fatalf("seen %v", got)
 		}
-		return len(seen) == 2
+		return len(got) == 2
 	})
 	stop()
 	b.set("k", "v4")
 	clk.Advance(2 * time.Minute)
 	mustGet(t, c, "k", "v4")
 	time.Sleep(20 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if strings.Join(seen, ",") != "v2,v3" {
-		t.Fatalf("watch saw %v, want [v2 v3]", seen)
+	if got := seen(); strings.Join(got, ",") != "v2,v3" {
+		t.Fatalf("watch saw %v, want [v2 v3]", got)
 	}
 }
 

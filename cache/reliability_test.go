@@ -153,13 +153,7 @@ func TestSlowBatchDoesNotRollBack(t *testing.T) {
 		batch <- vals
 	}()
 	poll.Until(t, "the batch to start", func() bool { return len(bb.calls()) == 1 })
-	var mu sync.Mutex
-	var seen []string
-	stop := c.Watch("a", func(v string) {
-		mu.Lock()
-		defer mu.Unlock()
-		seen = append(seen, v)
-	})
+	seen, stop := watchValues(c, "a")
 	defer stop()
 	// While the batch waits, a rotation and a forced refresh store v2; the
 	// batch then reads the old v1 it would have read before the rotation.
@@ -175,16 +169,10 @@ func TestSlowBatchDoesNotRollBack(t *testing.T) {
 		t.Errorf("the slow batch's caller got %q for a, want the newer v2", vals[0])
 	}
 	mustGet(t, c, "a", "v2")
-	poll.Until(t, "the watcher to hear v2", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Contains(seen, "v2")
-	})
+	poll.Until(t, "the watcher to hear v2", func() bool { return slices.Contains(seen(), "v2") })
 	time.Sleep(10 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if slices.Contains(seen, "v1") {
-		t.Errorf("watchers heard %v: the older v1 after v2", seen)
+	if got := seen(); slices.Contains(got, "v1") {
+		t.Errorf("watchers heard %v: the older v1 after v2", got)
 	}
 }
 
