@@ -238,15 +238,9 @@ type outcome struct {
 // get reads ref from c with a deadline of twice the load timeout.
 func get(t *testing.T, c *secrets.Client, ref string) outcome {
 	t.Helper()
-	return callOp(t, c, opGet, ref)
-}
-
-// callOp runs op on ref with a deadline of twice the load timeout.
-func callOp(t *testing.T, c *secrets.Client, op clientOp, ref string) outcome {
-	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*badInputLoadTimeout)
 	defer cancel()
-	return callOpWith(t, ctx, c, op, ref)
+	return callOpWith(t, ctx, c, opGet, ref)
 }
 
 // callOpWith runs op on ref with ctx and fails t if it did not return in
@@ -319,6 +313,26 @@ func (b *badInputBackend) checkEachRefused(t *testing.T, c *secrets.Client, clas
 	for _, r := range refs {
 		t.Run(r.name, func(t *testing.T) {
 			b.checkRefused(t, get(t, c, r.ref), refusal{class: class, ref: r.ref})
+		})
+	}
+}
+
+// opCase is a call of one Client method on one reference.
+type opCase struct {
+	name string
+	op   clientOp
+	ref  string
+	// anyRef is set when the error names no one reference.
+	anyRef bool
+}
+
+// checkEachOpRefused makes each call of cases on c with ctx in a subtest of
+// its name, and checks that it fails with an error of class.
+func (b *badInputBackend) checkEachOpRefused(t *testing.T, c *secrets.Client, ctx context.Context, class error, cases []opCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b.checkRefused(t, callOpWith(t, ctx, c, tc.op, tc.ref), refusal{class: class, ref: tc.ref, anyRef: tc.anyRef})
 		})
 	}
 }

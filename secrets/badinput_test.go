@@ -185,44 +185,26 @@ func TestEndedContext(t *testing.T) {
 
 func TestNilContextIsInvalidArgument(t *testing.T) {
 	b := startBadInputBackend(t)
-	c := b.client(t)
-	for _, tc := range []struct {
-		name string
-		op   clientOp
-		ref  string
-		// anyRef: GetMany's error names no one reference.
-		anyRef bool
-	}{
+	var noContext context.Context
+	b.checkEachOpRefused(t, b.client(t), noContext, secrets.ErrInvalidArgument, []opCase{
 		{"Get", opGet, "sm:bad/json", false},
 		{"Get, malformed reference", opGet, "sm:", false},
 		{"Refresh", opRefresh, "sm:bad/json", false},
-		{"GetMany", opGetMany, "sm:bad/json", true},
+		{"GetMany", opGetMany, "sm:bad/json", true}, // its error names no one reference
 		{"Candidates", opCandidates, "sm:bad/json", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var noContext context.Context
-			b.checkRefused(t, callOpWith(t, noContext, c, tc.op, tc.ref), refusal{class: secrets.ErrInvalidArgument, ref: tc.ref, anyRef: tc.anyRef})
-		})
-	}
+	})
 }
 
 func TestClosedClientIsErrClosed(t *testing.T) {
 	b := startBadInputBackend(t)
-	c := b.closedClient(t)
-	for _, tc := range []struct {
-		name string
-		op   clientOp
-		ref  string
-	}{
-		{"value it had cached", opGet, "sm:bad/json#username"},
-		{"new reference", opGet, "sm:bad/text"},
-		{"Refresh", opRefresh, "sm:bad/json"},
-		{"GetMany", opGetMany, "/bad/text"},
-		{"Watch", opWatch, "sm:bad/json"},
-		{"Candidates", opCandidates, "sm:bad/json"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b.checkRefused(t, callOp(t, c, tc.op, tc.ref), refusal{class: secrets.ErrClosed, ref: tc.ref})
-		})
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*badInputLoadTimeout)
+	defer cancel()
+	b.checkEachOpRefused(t, b.closedClient(t), ctx, secrets.ErrClosed, []opCase{
+		{"value it had cached", opGet, "sm:bad/json#username", false},
+		{"new reference", opGet, "sm:bad/text", false},
+		{"Refresh", opRefresh, "sm:bad/json", false},
+		{"GetMany", opGetMany, "/bad/text", false},
+		{"Watch", opWatch, "sm:bad/json", false},
+		{"Candidates", opCandidates, "sm:bad/json", false},
+	})
 }
