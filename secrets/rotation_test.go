@@ -320,7 +320,10 @@ func TestConcurrentReadsRefreshesAndInvalidations(t *testing.T) {
 				case 0:
 					v, err = c.Refresh(ctx, ref)
 				case 1:
-					err = c.Invalidate(ref)
+					if err := c.Invalidate(ref); err != nil {
+						t.Errorf("Invalidate(%q): %v", ref, err)
+						return
+					}
 					continue
 				default:
 					v, err = c.Get(ctx, ref)
