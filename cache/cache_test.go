@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,6 +121,33 @@ func simple[K comparable, V any](f func(context.Context, K) (V, error)) Loader[K
 	}
 }
 
+// newLoaded returns a backend holding k = v, and a cache from newTest on
+// it that has read k.
+func newLoaded(t *testing.T, v string, opts ...func(*Options[string, string])) (*backend, *Cache[string, string], *fakeclock.Clock) {
+	t.Helper()
+	b := newBackend()
+	b.set("k", v)
+	c, clk := newTest(t, b, opts...)
+	mustGet(t, c, "k", v)
+	return b, c, clk
+}
+
+// watchValues watches k on c; seen returns the values delivered so far.
+func watchValues(c *Cache[string, string], k string) (seen func() []string, stop func()) {
+	var mu sync.Mutex
+	var vals []string
+	stop = c.Watch(k, func(v string) {
+		mu.Lock()
+		defer mu.Unlock()
+		vals = append(vals, v)
+	})
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(vals)
+	}, stop
+}
+
 func mustGet(t *testing.T, c *Cache[string, string], k, want string) {
 	t.Helper()
 	got, err := c.Get(context.Background(), k)
@@ -162,10 +190,7 @@ func TestConcurrentMissesMakeOneLoad(t *testing.T) {
 }
 
 func TestHitAllocatesNothing(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v")
-	c, _ := newTest(t, b)
-	mustGet(t, c, "k", "v")
+	_, c, _ := newLoaded(t, "v")
 	h := c.Handle("k")
 	ctx := context.Background()
 	if n := testing.AllocsPerRun(1000, func() { _, _ = c.Get(ctx, "k") }); n != 0 {
@@ -177,10 +202,7 @@ func TestHitAllocatesNothing(t *testing.T) {
 }
 
 func TestExpiryIsCheckedAtAccess(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "v1")
+	b, c, clk := newLoaded(t, "v1")
 	b.set("k", "v2")
 	clk.Advance(59 * time.Second)
 	mustGet(t, c, "k", "v1")
@@ -268,10 +290,7 @@ func TestLoaderPanicFailsTheLoadOnly(t *testing.T) {
 }
 
 func TestInvalidateDropsTheValue(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, _ := newTest(t, b)
-	mustGet(t, c, "k", "v1")
+	b, c, _ := newLoaded(t, "v1")
 	b.set("k", "v2")
 	c.Invalidate("k")
 	mustGet(t, c, "k", "v2")

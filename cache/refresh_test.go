@@ -17,10 +17,7 @@ import (
 func withRefreshAhead(o *Options[string, string]) { o.RefreshAhead = 0.2 }
 
 func TestRefreshAheadReturnsAtOnce(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b, withRefreshAhead)
-	mustGet(t, c, "k", "v1")
+	b, c, clk := newLoaded(t, "v1", withRefreshAhead)
 	b.set("k", "v2")
 	b.setRelease(make(chan struct{}))
 	clk.Advance(50 * time.Second) // inside the last 20% of a one-minute TTL
@@ -38,10 +35,7 @@ func TestRefreshAheadReturnsAtOnce(t *testing.T) {
 }
 
 func TestStaleIfErrorServesLastGoodValue(t *testing.T) {
-	b := newBackend()
-	b.set("k", "good")
-	c, clk := newTest(t, b, func(o *Options[string, string]) { o.MaxStale = time.Hour })
-	mustGet(t, c, "k", "good")
+	b, c, clk := newLoaded(t, "good", func(o *Options[string, string]) { o.MaxStale = time.Hour })
 	b.fail("k", errTransient)
 	clk.Advance(2 * time.Minute) // expired
 	mustGet(t, c, "k", "good")   // the load fails; the last good value is served
@@ -68,10 +62,7 @@ func TestStaleIfErrorServesLastGoodValue(t *testing.T) {
 }
 
 func TestStalenessIsBounded(t *testing.T) {
-	b := newBackend()
-	b.set("k", "good")
-	c, clk := newTest(t, b, func(o *Options[string, string]) { o.MaxStale = 10 * time.Minute })
-	mustGet(t, c, "k", "good")
+	b, c, clk := newLoaded(t, "good", func(o *Options[string, string]) { o.MaxStale = 10 * time.Minute })
 	b.fail("k", errTransient)
 	clk.Advance(2 * time.Minute)
 	mustGet(t, c, "k", "good")
@@ -99,10 +90,7 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 // A deleted secret or a revoked permission must take effect: a
 // non-transient failure drops the entry instead of serving it stale.
 func TestPermanentFailureIsNotHidden(t *testing.T) {
-	b := newBackend()
-	b.set("k", "good")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "good")
+	b, c, clk := newLoaded(t, "good")
 	b.fail("k", errGone)
 	clk.Advance(2 * time.Minute)
 	if _, err := c.Get(context.Background(), "k"); !errors.Is(err, errGone) {
@@ -114,10 +102,7 @@ func TestPermanentFailureIsNotHidden(t *testing.T) {
 }
 
 func TestRefreshSharesOneLoadAndIsRateLimited(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "v1")
+	b, c, clk := newLoaded(t, "v1")
 	clk.Advance(2 * time.Second)
 	b.set("k", "v2")
 	b.setRelease(make(chan struct{}))
@@ -173,10 +158,7 @@ func TestLoadBeforeRefreshIsNotStored(t *testing.T) {
 }
 
 func TestRefreshReportsFailureButKeepsValue(t *testing.T) {
-	b := newBackend()
-	b.set("k", "good")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "good")
+	b, c, clk := newLoaded(t, "good")
 	clk.Advance(2 * time.Second)
 	b.fail("k", errTransient)
 	if _, err := c.Refresh(context.Background(), "k"); !errors.Is(err, errTransient) {
@@ -186,39 +168,27 @@ func TestRefreshReportsFailureButKeepsValue(t *testing.T) {
 }
 
 func TestWatchOncePerVersion(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "v1")
-	var mu sync.Mutex
-	var seen []string
-	stop := c.Watch("k", func(v string) {
-		mu.Lock()
-		defer mu.Unlock()
-		seen = append(seen, v)
-	})
+	b, c, clk := newLoaded(t, "v1")
+	seen, stop := watchValues(c, "k")
 	for _, v := range []string{"v1", "v2", "v2", "v3"} {
 		b.set("k", v)
 		clk.Advance(2 * time.Minute)
 		mustGet(t, c, "k", v)
 	}
 	poll.Until(t, "two notifications", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(seen) > 2 {
-			t.Fatalf("seen %v", seen)
+		got := seen()
+		if len(got) > 2 {
+			t.Fatalf("seen %v", got)
 		}
-		return len(seen) == 2
+		return len(got) == 2
 	})
 	stop()
 	b.set("k", "v4")
 	clk.Advance(2 * time.Minute)
 	mustGet(t, c, "k", "v4")
 	time.Sleep(20 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if strings.Join(seen, ",") != "v2,v3" {
-		t.Fatalf("watch saw %v, want [v2 v3]", seen)
+	if got := seen(); strings.Join(got, ",") != "v2,v3" {
+		t.Fatalf("watch saw %v, want [v2 v3]", got)
 	}
 }
 
@@ -249,10 +219,7 @@ func TestWatchPollsWithoutReads(t *testing.T) {
 
 func TestWatchPanicIsContained(t *testing.T) {
 	var buf syncbuf.Buffer
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b, func(o *Options[string, string]) { o.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
-	mustGet(t, c, "k", "v1")
+	b, c, clk := newLoaded(t, "v1", func(o *Options[string, string]) { o.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
 	stop := c.Watch("k", func(string) { panic("boom") })
 	defer stop()
 	b.set("k", "v2")

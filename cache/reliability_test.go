@@ -20,10 +20,7 @@ import (
 // MaxStale must not fail its readers: each gets the last good value after
 // at most StaleWait, or before its own deadline, while the load goes on.
 func TestStalledLoadServesLastGoodValue(t *testing.T) {
-	b := newBackend()
-	b.set("k", "good")
-	c, clk := newTest(t, b, func(o *Options[string, string]) { o.StaleWait = 50 * time.Millisecond })
-	mustGet(t, c, "k", "good")
+	b, c, clk := newLoaded(t, "good", func(o *Options[string, string]) { o.StaleWait = 50 * time.Millisecond })
 	stall := make(chan struct{})
 	defer close(stall)
 	b.setRelease(stall)
@@ -62,10 +59,7 @@ func TestStalledLoadServesLastGoodValue(t *testing.T) {
 // A refresh-ahead load that stalls until the value expires is treated the
 // same way: the value is served stale, not waited for.
 func TestStalledRefreshAheadThenExpiry(t *testing.T) {
-	b := newBackend()
-	b.set("k", "good")
-	c, clk := newTest(t, b, withRefreshAhead, func(o *Options[string, string]) { o.StaleWait = 50 * time.Millisecond })
-	mustGet(t, c, "k", "good")
+	b, c, clk := newLoaded(t, "good", withRefreshAhead, func(o *Options[string, string]) { o.StaleWait = 50 * time.Millisecond })
 	stall := make(chan struct{})
 	defer close(stall)
 	b.setRelease(stall)
@@ -159,13 +153,7 @@ func TestSlowBatchDoesNotRollBack(t *testing.T) {
 		batch <- vals
 	}()
 	poll.Until(t, "the batch to start", func() bool { return len(bb.calls()) == 1 })
-	var mu sync.Mutex
-	var seen []string
-	stop := c.Watch("a", func(v string) {
-		mu.Lock()
-		defer mu.Unlock()
-		seen = append(seen, v)
-	})
+	seen, stop := watchValues(c, "a")
 	defer stop()
 	// While the batch waits, a rotation and a forced refresh store v2; the
 	// batch then reads the old v1 it would have read before the rotation.
@@ -181,16 +169,10 @@ func TestSlowBatchDoesNotRollBack(t *testing.T) {
 		t.Errorf("the slow batch's caller got %q for a, want the newer v2", vals[0])
 	}
 	mustGet(t, c, "a", "v2")
-	poll.Until(t, "the watcher to hear v2", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Contains(seen, "v2")
-	})
+	poll.Until(t, "the watcher to hear v2", func() bool { return slices.Contains(seen(), "v2") })
 	time.Sleep(10 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if slices.Contains(seen, "v1") {
-		t.Errorf("watchers heard %v: the older v1 after v2", seen)
+	if got := seen(); slices.Contains(got, "v1") {
+		t.Errorf("watchers heard %v: the older v1 after v2", got)
 	}
 }
 
@@ -230,10 +212,7 @@ func TestBatchPanicIsContained(t *testing.T) {
 // An observer that panics on a background goroutine neither ends the
 // process nor fails the refresh it was told of.
 func TestObserverPanicIsContained(t *testing.T) {
-	b := newBackend()
-	b.set("k", "v1")
-	c, clk := newTest(t, b, withRefreshAhead, func(o *Options[string, string]) { o.Observer = panickingObserver{} })
-	mustGet(t, c, "k", "v1")
+	b, c, clk := newLoaded(t, "v1", withRefreshAhead, func(o *Options[string, string]) { o.Observer = panickingObserver{} })
 	b.set("k", "v2")
 	clk.Advance(50 * time.Second)
 	mustGet(t, c, "k", "v1") // starts a background refresh; the observer panics
@@ -359,10 +338,7 @@ func TestLoadTimeoutWithLoaderIgnoringContext(t *testing.T) {
 // one just read. Only a second Refresh within MinRefreshInterval shares the
 // first one's fetch.
 func TestRefreshAfterAFreshLoadFetches(t *testing.T) {
-	b := newBackend()
-	b.set("k", "old")
-	c, clk := newTest(t, b)
-	mustGet(t, c, "k", "old")
+	b, c, clk := newLoaded(t, "old")
 	clk.Advance(100 * time.Millisecond)
 	b.set("k", "rotated")
 	clk.Advance(100 * time.Millisecond)

@@ -33,12 +33,7 @@ func putParameters(t *testing.T, srv *kumotest.Server, names ...string) {
 func newKumoClient(t *testing.T, srv *kumotest.Server, opts ...func(*secrets.Options)) (*secrets.Client, *kumotest.RequestLog) {
 	t.Helper()
 	cfg, log := srv.LoggedConfig(t)
-	c, err := secrets.New(context.Background(), append([]func(*secrets.Options){func(o *secrets.Options) { o.AWSConfig = &cfg }}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c, log
+	return newAWSClient(t, cfg, opts...), log
 }
 
 func TestGetManyBatchesParameters(t *testing.T) {

@@ -2,7 +2,6 @@ package secrets_test
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	ssmprovider "github.com/secretref/secretref/providers/ssm"
@@ -37,14 +37,7 @@ func benchClient(b *testing.B, names ...string) *secrets.Client {
 	for _, n := range names {
 		store.Put(n, `{"username":"bench","password":"not-a-real-password"}`)
 	}
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: store, secrets.SchemeParameterStore: store}
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = c.Close() })
-	return c
+	return newProviderClient(b, store)
 }
 
 // warm reads every reference until a read of it is a lock-free hit: the
@@ -251,30 +244,21 @@ func BenchmarkClientMissStorm(b *testing.B) {
 	b.ReportMetric(float64(calls)/float64(b.N), "backend-calls/op")
 }
 
-// countingParameters stands in for the Parameter Store client: it answers
-// every name with a fake value and counts the calls of each operation.
-type countingParameters struct {
-	getParameter, getParameters atomic.Int64
-}
-
-var errNotServed = errors.New("not served by this stand-in")
-
-func (p *countingParameters) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	p.getParameter.Add(1)
-	return &ssm.GetParameterOutput{Parameter: fakeParameter(aws.ToString(in.Name))}, nil
-}
-
-func (p *countingParameters) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	p.getParameters.Add(1)
-	out := &ssm.GetParametersOutput{Parameters: make([]ssmtypes.Parameter, len(in.Names))}
-	for i, n := range in.Names {
-		out.Parameters[i] = *fakeParameter(n)
+// fakeParameters returns a stand-in Parameter Store client that answers
+// every name with a fake value.
+func fakeParameters() *sdkfake.SSM {
+	return &sdkfake.SSM{
+		OnGetParameter: func(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+			return &ssm.GetParameterOutput{Parameter: fakeParameter(aws.ToString(in.Name))}, nil
+		},
+		OnGetParameters: func(_ context.Context, in *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
+			out := &ssm.GetParametersOutput{Parameters: make([]ssmtypes.Parameter, len(in.Names))}
+			for i, n := range in.Names {
+				out.Parameters[i] = *fakeParameter(n)
+			}
+			return out, nil
+		},
 	}
-	return out, nil
-}
-
-func (p *countingParameters) GetParametersByPath(context.Context, *ssm.GetParametersByPathInput, ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error) {
-	return nil, errNotServed
 }
 
 func fakeParameter(name string) *ssmtypes.Parameter {
@@ -291,7 +275,7 @@ func BenchmarkGetMany50Parameters(b *testing.B) {
 		refs[i] = "/prod/app/param-" + strconv.Itoa(i)
 	}
 	ctx := context.Background()
-	api := &countingParameters{}
+	api := fakeParameters()
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -310,7 +294,8 @@ func BenchmarkGetMany50Parameters(b *testing.B) {
 		_ = c.Close()
 		b.StartTimer()
 	}
-	calls := api.getParameter.Load() + api.getParameters.Load()
+	batches := len(api.GetParametersCalls())
+	calls := len(api.GetParameterCalls()) + batches
 	b.ReportMetric(float64(calls)/float64(b.N), "backend-calls/op")
-	b.ReportMetric(float64(api.getParameters.Load())/float64(b.N), "GetParameters/op")
+	b.ReportMetric(float64(batches)/float64(b.N), "GetParameters/op")
 }

@@ -19,15 +19,7 @@ import (
 func newMemoryClient(t *testing.T, opts ...func(*secrets.Options)) (*secrets.Client, *memory.Store) {
 	t.Helper()
 	store := memory.New()
-	opts = append([]func(*secrets.Options){func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
-	}}, opts...)
-	c, err := secrets.New(context.Background(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c, store
+	return newProviderClient(t, store, opts...), store
 }
 
 const dbSecret = `{"username":"app","password":"correct horse battery staple","port":5432}`

@@ -188,11 +188,7 @@ func TestFaultsWithNothingCached(t *testing.T) {
 				id := "empty-cache-" + f.String() + "-" + target.name
 				secret := faultSecret(id, "v1")
 				ref := target.put(t, b, id, secret)
-				c, err := secrets.New(context.Background(), func(o *secrets.Options) { cfg := b.cfg; o.AWSConfig = &cfg; o.LoadTimeout = faultLoadTimeout })
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
+				c := newAWSClient(t, b.cfg, func(o *secrets.Options) { o.LoadTimeout = faultLoadTimeout })
 
 				injected := b.proxy.Injected()
 				b.proxy.FailOperation(target.operation, f, 1)
@@ -233,19 +229,13 @@ func TestFaultsServeLastGoodValue(t *testing.T) {
 				v1, v2 := faultSecret(id, "v1"), faultSecret(id, "v2")
 				ref := target.put(t, b, id, v1)
 				clock := newClock()
-				c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-					cfg := b.cfg
-					o.AWSConfig = &cfg
+				c := newAWSClient(t, b.cfg, func(o *secrets.Options) {
 					o.Clock = clock
 					o.TTL = time.Minute
 					o.Jitter = secrets.Disabled
 					o.MaxStale = time.Hour
 					o.LoadTimeout = faultLoadTimeout
 				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
 				if got, err := readWithin(t, c, ref, faultDeadline); err != nil || got.Reveal() != v1 {
 					t.Fatalf("first read: a %d-byte value, %v", got.Len(), err)
 				}
@@ -287,12 +277,9 @@ func TestStalledResponseHonoursTheCallersDeadline(t *testing.T) {
 	for _, target := range faultTargets {
 		t.Run(target.name, func(t *testing.T) {
 			ref := target.put(t, b, "stalled-"+target.name, faultSecret("stalled", target.name))
-			c, err := secrets.New(context.Background(), func(o *secrets.Options) { cfg := b.cfg; o.AWSConfig = &cfg }) // the default load timeout: 30 s
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newAWSClient(t, b.cfg) // the default load timeout: 30 s
 			b.proxy.FailOperation(target.operation, faultproxy.SlowBody, 1)
-			_, err = readWithin(t, c, ref, 200*time.Millisecond)
+			_, err := readWithin(t, c, ref, 200*time.Millisecond)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("error %v, want one wrapping context.DeadlineExceeded", err)
 			}
@@ -323,11 +310,7 @@ func TestEndpointThatDoesNotResolve(t *testing.T) {
 	cfg.HTTPClient = awshttp.NewBuildableClient().
 		WithTransportOptions(func(tr *http.Transport) { tr.Proxy = nil }).
 		WithDialerOptions(func(d *net.Dialer) { d.Resolver = faultproxy.Resolver(t) })
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) { o.AWSConfig = &cfg; o.LoadTimeout = faultLoadTimeout })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := newAWSClient(t, cfg, func(o *secrets.Options) { o.LoadTimeout = faultLoadTimeout })
 	for _, target := range faultTargets {
 		secret := faultSecret("dns", target.name)
 		ref := target.put(t, b, "dns-"+target.name, secret)

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/secrets"
 )
@@ -103,17 +102,12 @@ func TestFreezeChild(t *testing.T) {
 	}
 	store := memory.New()
 	store.Put("app/token", "v")
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
+	c := newProviderClient(t, store, func(o *secrets.Options) {
 		o.TTL = freezeTTL
 		o.Jitter = secrets.Disabled
 		o.RefreshAhead = secrets.Disabled
 		o.DisableRotationSchedule = true
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	ctx := context.Background()
 	if _, err := c.Get(ctx, "sm:app/token"); err != nil {
 		t.Fatal(err)

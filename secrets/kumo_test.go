@@ -60,11 +60,7 @@ func seed(t *testing.T) *seeded {
 		}
 	}
 	cfg, log := srv.LoggedConfig(t)
-	c, err := secrets.New(ctx, func(o *secrets.Options) { o.AWSConfig = &cfg })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
+	c := newAWSClient(t, cfg)
 	return &seeded{srv: srv, arn: aws.ToString(created.ARN), versions: []string{aws.ToString(created.VersionId), aws.ToString(put.VersionId)}, log: log, client: c}
 }
 

@@ -50,9 +50,12 @@ func TestLoadEveryFieldType(t *testing.T) {
 	store.Put("/cfg/ratio", "0.25")
 	store.Put("/cfg/host", "db.internal")
 
-	var cfg config
+	cfg := config{ignored: "kept", Untagged: "kept"}
 	if err := c.Load(context.Background(), &cfg); err != nil {
 		t.Fatal(err)
+	}
+	if cfg.ignored != "kept" || cfg.Untagged != "kept" {
+		t.Errorf("Load changed untagged fields: ignored=%q Untagged=%q", cfg.ignored, cfg.Untagged)
 	}
 	if cfg.DBUser != "app" || cfg.DBPassword.Reveal() != "pw-for-load" || string(cfg.APIKey) != "key-bytes" ||
 		cfg.Timeout != 90*time.Second || cfg.Optional != "" || !cfg.Enabled || cfg.Port != 5432 ||

@@ -12,6 +12,7 @@ import (
 
 	"github.com/secretref/secretref/internal/testing/fakeclock"
 	"github.com/secretref/secretref/internal/testing/poll"
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	ssmprovider "github.com/secretref/secretref/providers/ssm"
@@ -23,7 +24,6 @@ import (
 // and the secret's Secrets Manager answer, version id included, as a JSON
 // string in SourceResult. kumo does not serve these paths.
 type passthroughService struct {
-	ssmprovider.API
 	mu      sync.Mutex
 	secret  string
 	version string
@@ -35,13 +35,16 @@ func (s *passthroughService) rotate(secret, version string) {
 	s.secret, s.version = secret, version
 }
 
-func (s *passthroughService) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{
-		Name: in.Name, Type: ssmtypes.ParameterTypeSecureString, Value: aws.String(s.secret), Version: 0,
-		SourceResult: aws.String(`{"name":"prod/db","secretString":"` + s.secret + `","versionId":"` + s.version + `","versionStages":["AWSCURRENT"]}`),
-	}}, nil
+// api returns a stand-in Parameter Store client that answers with s.
+func (s *passthroughService) api() *sdkfake.SSM {
+	return &sdkfake.SSM{OnGetParameter: func(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{
+			Name: in.Name, Type: ssmtypes.ParameterTypeSecureString, Value: aws.String(s.secret), Version: 0,
+			SourceResult: aws.String(`{"name":"prod/db","secretString":"` + s.secret + `","versionId":"` + s.version + `","versionStages":["AWSCURRENT"]}`),
+		}}, nil
+	}}
 }
 
 // A watcher of a secret read through Parameter Store is told of its
@@ -54,7 +57,7 @@ func TestWatchSeesPassthroughRotation(t *testing.T) {
 	clock := fakeclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
 		o.Providers = map[string]providers.Provider{
-			secrets.SchemeParameterStore: ssmprovider.New(svc),
+			secrets.SchemeParameterStore: ssmprovider.New(svc.api()),
 			secrets.SchemeSecretsManager: memory.New(),
 		}
 		o.Clock = clock

@@ -223,18 +223,28 @@ func TestValueNeverPrints(t *testing.T) {
 	}
 	for name, print := range prints {
 		t.Run(name, func(t *testing.T) {
-			leaked := map[string]bool{}
-			for _, v := range vals {
-				for holderName, h := range holders(v) {
-					if len(leaks(print(h), allRedacted...)) > 0 {
-						leaked[holderName] = true
-					}
+			checkHoldersHide(t, name, vals, func(h any) map[string]string { return map[string]string{"": print(h)} })
+		})
+	}
+}
+
+// checkHoldersHide fails t, naming the holders, when a text that show
+// gives for one of vals in any holder shows a secret. show returns texts
+// by the suffix that the holder's name takes in the failure message.
+func checkHoldersHide(t *testing.T, what string, vals map[string]secrets.Value, show func(holder any) map[string]string) {
+	t.Helper()
+	leaked := map[string]bool{}
+	for _, v := range vals {
+		for holderName, h := range holders(v) {
+			for suffix, text := range show(h) {
+				if len(leaks(text, allRedacted...)) > 0 {
+					leaked[holderName+suffix] = true
 				}
 			}
-			if len(leaked) > 0 {
-				t.Errorf("%s shows the secret of a Value held in: %s", name, strings.Join(slices.Sorted(maps.Keys(leaked)), ", "))
-			}
-		})
+		}
+	}
+	if len(leaked) > 0 {
+		t.Errorf("%s shows the secret of a Value held in: %s", what, strings.Join(slices.Sorted(maps.Keys(leaked)), ", "))
 	}
 }
 
@@ -306,23 +316,16 @@ func TestValueNeverMarshals(t *testing.T) {
 		"html/template": render(htmltemplate.Must(htmltemplate.New("").Parse(tmpl))),
 	} {
 		t.Run(name, func(t *testing.T) {
-			leaked := map[string]bool{}
-			for _, v := range vals {
-				for holderName, h := range holders(v) {
-					out, err := marshal(h)
-					// Some holders do not marshal (XML has no maps, gob
-					// needs exported fields): their errors must not leak.
-					if err != nil && len(leaks(err.Error(), allRedacted...)) > 0 {
-						leaked[holderName+" (in the error)"] = true
-					}
-					if len(leaks(string(out), allRedacted...)) > 0 {
-						leaked[holderName] = true
-					}
+			checkHoldersHide(t, name, vals, func(h any) map[string]string {
+				out, err := marshal(h)
+				texts := map[string]string{"": string(out)}
+				// Some holders do not marshal (XML has no maps, gob
+				// needs exported fields): their errors must not leak.
+				if err != nil {
+					texts[" (in the error)"] = err.Error()
 				}
-			}
-			if len(leaked) > 0 {
-				t.Errorf("%s shows the secret of a Value held in: %s", name, strings.Join(slices.Sorted(maps.Keys(leaked)), ", "))
-			}
+				return texts
+			})
 		})
 	}
 }
@@ -403,11 +406,7 @@ func TestSDKLoggingNeverShowsValues(t *testing.T) {
 	cfg := srv.Config(t,
 		awsconfig.WithClientLogMode(aws.LogRequest|aws.LogRequestWithBody|aws.LogResponse|aws.LogResponseWithBody|aws.LogRetries),
 		awsconfig.WithLogger(logging.NewStandardLogger(&logged)))
-	c, err := secrets.New(ctx, func(o *secrets.Options) { o.AWSConfig = &cfg })
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
+	c := newAWSClient(t, cfg)
 	for _, ref := range []string{"sm:logged/db", "sm:logged/db#password", "/logged/key"} {
 		if _, err := c.Get(ctx, ref); err != nil {
 			t.Fatalf("Get(%q): %v", ref, err)

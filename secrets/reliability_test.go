@@ -40,16 +40,10 @@ func TestStallServesLastGoodValues(t *testing.T) {
 			v1 := faultSecret(id, "v1")
 			ref := target.put(t, b, id, v1)
 			clock := newClock()
-			c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-				cfg := b.cfg
-				o.AWSConfig = &cfg
+			c := newAWSClient(t, b.cfg, func(o *secrets.Options) {
 				o.Clock = clock
 				o.TTL = time.Minute
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
 			if _, err := readWithin(t, c, ref, faultDeadline); err != nil {
 				t.Fatal(err)
 			}
@@ -113,13 +107,7 @@ func TestSlowBatchDoesNotRollBack(t *testing.T) {
 	store := &gatedStore{Store: memory.New(), gate: make(chan struct{})}
 	store.Put("app/a", "v1")
 	store.Put("app/b", "v1")
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := newProviderClient(t, store)
 	ctx := context.Background()
 	done := make(chan map[string]secrets.Value, 1)
 	go func() {
@@ -191,14 +179,7 @@ func (panicker) NextRotation(context.Context, providers.Request) (time.Time, boo
 // ending the process or showing the panic's value.
 func TestPanickingProviderIsContained(t *testing.T) {
 	var logged syncbuf.Buffer
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{"sm": panicker{}, "ssm": panicker{}}
-		o.Logger = slog.New(slog.NewTextHandler(&logged, nil))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := newProviderClient(t, panicker{}, func(o *secrets.Options) { o.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
 	ctx := context.Background()
 	check := func(what string, err error) {
 		t.Helper()
@@ -212,7 +193,7 @@ func TestPanickingProviderIsContained(t *testing.T) {
 			}
 		}
 	}
-	_, err = c.Get(ctx, "sm:a")
+	_, err := c.Get(ctx, "sm:a")
 	check("Get", err)
 	_, err = c.GetMany(ctx, "sm:a", "sm:b", "/p/c", "/p/d")
 	check("GetMany", err)
@@ -288,14 +269,7 @@ func TestLoadTimeoutBoundsEachCall(t *testing.T) {
 		refs[i] = fmt.Sprintf("/app/p%03d", i)
 		store.Put(refs[i], "v")
 	}
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
-		o.LoadTimeout = 600 * time.Millisecond
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := newProviderClient(t, store, func(o *secrets.Options) { o.LoadTimeout = 600 * time.Millisecond })
 	if _, err := c.GetMany(context.Background(), refs...); err != nil {
 		t.Fatalf("GetMany of 400 parameters, 150 ms a call: %v", err)
 	}
@@ -405,12 +379,7 @@ func TestRotationLookupsAreBounded(t *testing.T) {
 		store.Put(name, "v")
 		refs[i] = "sm:" + name
 	}
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-		o.Providers = map[string]providers.Provider{"sm": store, "ssm": store}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newProviderClient(t, store)
 	if _, err := c.GetMany(context.Background(), refs...); err != nil {
 		t.Fatal(err)
 	}

@@ -188,10 +188,7 @@ func TestWithoutRotationSchedule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &scheduleCounter{Store: memory.New()}
 			store.Put("prod/db", "v")
-			c, err := secrets.New(context.Background(), append(tc.opts, func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newProviderClient(t, store, tc.opts...)
 			if _, err := c.Get(context.Background(), "sm:prod/db"); err != nil {
 				t.Fatal(err)
 			}
@@ -323,7 +320,10 @@ func TestConcurrentReadsRefreshesAndInvalidations(t *testing.T) {
 				case 0:
 					v, err = c.Refresh(ctx, ref)
 				case 1:
-					err = c.Invalidate(ref)
+					if err := c.Invalidate(ref); err != nil {
+						t.Errorf("Invalidate(%q): %v", ref, err)
+						return
+					}
 					continue
 				default:
 					v, err = c.Get(ctx, ref)

@@ -2,35 +2,18 @@ package secrets_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	ssmprovider "github.com/secretref/secretref/providers/ssm"
 	"github.com/secretref/secretref/secrets"
 )
-
-// parameterRecorder stands in for the Parameter Store client and records the
-// GetParameter requests it receives.
-type parameterRecorder struct {
-	ssmprovider.API // methods the test does not set up panic when called
-	mu              sync.Mutex
-	names           []string
-	plain           []bool
-}
-
-func (r *parameterRecorder) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.names = append(r.names, aws.ToString(in.Name))
-	r.plain = append(r.plain, !aws.ToBool(in.WithDecryption))
-	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String(`{"k":"v"}`), Version: 1}}, nil
-}
 
 // TestParameterFormsKumoLacks checks the request each Parameter Store form
 // sends, for the forms kumo does not serve: parameter ARNs (AWS accepts an
@@ -50,9 +33,11 @@ func TestParameterFormsKumoLacks(t *testing.T) {
 		{"/aws/reference/secretsmanager/prod/db#k", "/aws/reference/secretsmanager/prod/db", false},
 		{"ssm:/prod/app/key?decrypt=false", "/prod/app/key", true},
 	} {
-		rec := &parameterRecorder{}
+		api := &sdkfake.SSM{OnGetParameter: func(context.Context, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+			return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String(`{"k":"v"}`), Version: 1}}, nil
+		}}
 		c, err := secrets.New(context.Background(), func(o *secrets.Options) {
-			o.Providers = map[string]providers.Provider{"ssm": ssmprovider.New(rec), "sm": memory.New()}
+			o.Providers = map[string]providers.Provider{"ssm": ssmprovider.New(api), "sm": memory.New()}
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -61,8 +46,14 @@ func TestParameterFormsKumoLacks(t *testing.T) {
 			t.Errorf("Get(%q): %v", tc.ref, err)
 		}
 		_ = c.Close()
-		if len(rec.names) != 1 || rec.names[0] != tc.wantName || rec.plain[0] != tc.wantPlain {
-			t.Errorf("Get(%q) sent names %q (skip decryption %v), want %q (%v)", tc.ref, rec.names, rec.plain, tc.wantName, tc.wantPlain)
+		var names []string
+		var plain []bool
+		for _, call := range api.GetParameterCalls() {
+			names = append(names, aws.ToString(call.Input.Name))
+			plain = append(plain, !aws.ToBool(call.Input.WithDecryption))
+		}
+		if len(names) != 1 || names[0] != tc.wantName || plain[0] != tc.wantPlain {
+			t.Errorf("Get(%q) sent names %q (skip decryption %v), want %q (%v)", tc.ref, names, plain, tc.wantName, tc.wantPlain)
 		}
 	}
 }
@@ -70,14 +61,9 @@ func TestParameterFormsKumoLacks(t *testing.T) {
 // kumo strips AWSCURRENT from every version when a version is put with
 // AWSPENDING, so the pending stage is read from the memory store.
 func TestPendingStage(t *testing.T) {
-	store := memory.New()
+	c, store := newMemoryClient(t)
 	store.Put("prod/db", `{"password":"current"}`)
 	store.PutPending("prod/db", `{"password":"pending"}`)
-	c, err := secrets.New(context.Background(), func(o *secrets.Options) { o.Providers = map[string]providers.Provider{"sm": store, "ssm": store} })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	for ref, want := range map[string]string{
 		"sm:prod/db#password":                  "current",
 		"sm:prod/db?stage=AWSPENDING#password": "pending",

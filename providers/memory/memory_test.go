@@ -18,7 +18,7 @@ func TestConformance(t *testing.T) {
 	s := memory.New()
 	providertest.Run(t, providertest.Harness{
 		Provider: s,
-		// Hierarchical, for the listing of paths.
+		// Hierarchical names, for the listing of paths.
 		Name: func(w string) string { return "/providertest/" + w },
 		Put: func(_ context.Context, name string, v []byte) (string, error) {
 			return s.Put(name, string(v)), nil
@@ -26,11 +26,9 @@ func TestConformance(t *testing.T) {
 		PutBinary: func(_ context.Context, name string, v []byte) (string, error) {
 			return s.PutBinary(name, v), nil
 		},
-		Versions:      true,
-		PreviousStage: memory.StagePrevious,
-		ScheduleRotation: func(_ context.Context, name string, next time.Time) error {
-			return s.SetNextRotation(name, next)
-		},
+		Versions:         true,
+		PreviousStage:    memory.StagePrevious,
+		ScheduleRotation: func(_ context.Context, name string, next time.Time) error { return s.SetNextRotation(name, next) },
 	})
 }
 

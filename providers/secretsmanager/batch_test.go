@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,54 +13,44 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 )
 
-// batchService stands in for Secrets Manager: kumo has no
-// BatchGetSecretValue. It enforces the 20-id limit as AWS does, reports
-// unknown ids in Errors, and can refuse the call outright.
-type batchService struct {
-	API
-	mu       sync.Mutex
-	batches  [][]string
-	singles  []string
-	missing  map[string]bool
-	refuseBy error // returned by every BatchGetSecretValue call when set
-}
-
 const arnPrefix = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 
-func (s *batchService) BatchGetSecretValue(_ context.Context, in *secretsmanager.BatchGetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
-	s.mu.Lock()
-	s.batches = append(s.batches, in.SecretIdList)
-	s.mu.Unlock()
-	if s.refuseBy != nil {
-		return nil, s.refuseBy
+// batchService stands in for Secrets Manager: kumo has no
+// BatchGetSecretValue. It enforces the 20-id limit as AWS does, reports the
+// ids of missing in Errors, and answers every other id with "v:" and its
+// name. With refuseBy set, it fails every BatchGetSecretValue call with it.
+func batchService(missing map[string]bool, refuseBy error) *sdkfake.SecretsManager {
+	return &sdkfake.SecretsManager{
+		OnBatchGetSecretValue: func(_ context.Context, in *secretsmanager.BatchGetSecretValueInput) (*secretsmanager.BatchGetSecretValueOutput, error) {
+			if refuseBy != nil {
+				return nil, refuseBy
+			}
+			if len(in.SecretIdList) > MaxBatch {
+				return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "too many ids", Fault: smithy.FaultClient}
+			}
+			out := &secretsmanager.BatchGetSecretValueOutput{}
+			for _, id := range in.SecretIdList {
+				name := strings.TrimSuffix(strings.TrimPrefix(id, arnPrefix), "-AbCdEf")
+				if missing[name] {
+					out.Errors = append(out.Errors, types.APIErrorType{SecretId: aws.String(id), ErrorCode: aws.String("ResourceNotFoundException"), Message: aws.String("not found")})
+					continue
+				}
+				out.SecretValues = append(out.SecretValues, types.SecretValueEntry{
+					Name: aws.String(name), ARN: aws.String(arnPrefix + name + "-AbCdEf"),
+					SecretString: aws.String("v:" + name), VersionId: aws.String("ver"),
+				})
+			}
+			return out, nil
+		},
+		OnGetSecretValue: func(_ context.Context, in *secretsmanager.GetSecretValueInput) (*secretsmanager.GetSecretValueOutput, error) {
+			name := strings.TrimPrefix(aws.ToString(in.SecretId), arnPrefix)
+			return &secretsmanager.GetSecretValueOutput{SecretString: aws.String("v:" + name), VersionId: aws.String("ver")}, nil
+		},
 	}
-	if len(in.SecretIdList) > MaxBatch {
-		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "too many ids", Fault: smithy.FaultClient}
-	}
-	out := &secretsmanager.BatchGetSecretValueOutput{}
-	for _, id := range in.SecretIdList {
-		name := strings.TrimSuffix(strings.TrimPrefix(id, arnPrefix), "-AbCdEf")
-		if s.missing[name] {
-			out.Errors = append(out.Errors, types.APIErrorType{SecretId: aws.String(id), ErrorCode: aws.String("ResourceNotFoundException"), Message: aws.String("not found")})
-			continue
-		}
-		out.SecretValues = append(out.SecretValues, types.SecretValueEntry{
-			Name: aws.String(name), ARN: aws.String(arnPrefix + name + "-AbCdEf"),
-			SecretString: aws.String("v:" + name), VersionId: aws.String("ver"),
-		})
-	}
-	return out, nil
-}
-
-func (s *batchService) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	s.mu.Lock()
-	s.singles = append(s.singles, aws.ToString(in.SecretId))
-	s.mu.Unlock()
-	name := strings.TrimPrefix(aws.ToString(in.SecretId), arnPrefix)
-	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String("v:" + name), VersionId: aws.String("ver")}, nil
 }
 
 func names(n int) []providers.Request {
@@ -73,17 +62,17 @@ func names(n int) []providers.Request {
 }
 
 func TestFetchBatchChunksByTwenty(t *testing.T) {
-	svc := &batchService{missing: map[string]bool{"app/s05": true}}
+	svc := batchService(map[string]bool{"app/s05": true}, nil)
 	reqs := names(45)
 	reqs[10].Name = arnPrefix + "app/s10"                               // a partial ARN
 	reqs[11].Name = arnPrefix + "app/s11-AbCdEf"                        // a full ARN
 	reqs[12] = providers.Request{Name: "app/s12", Stage: "AWSPREVIOUS"} // needs GetSecretValue
 	res := New(svc).FetchBatch(context.Background(), reqs)
-	if len(svc.batches) != 3 {
-		t.Fatalf("%d BatchGetSecretValue calls for 44 ids, want 3", len(svc.batches))
+	if n := len(svc.BatchGetSecretValueCalls()); n != 3 {
+		t.Fatalf("%d BatchGetSecretValue calls for 44 ids, want 3", n)
 	}
-	if len(svc.singles) != 1 || svc.singles[0] != "app/s12" {
-		t.Fatalf("GetSecretValue calls %q, want one for the staged request", svc.singles)
+	if single := sdkfake.OnlyCall(t, svc.GetSecretValueCalls()); aws.ToString(single.Input.SecretId) != "app/s12" {
+		t.Fatalf("GetSecretValue call for %q, want one for the staged request", aws.ToString(single.Input.SecretId))
 	}
 	for i, r := range res {
 		if i == 5 {
@@ -102,10 +91,10 @@ func TestFetchBatchChunksByTwenty(t *testing.T) {
 // A batch of one id is a GetSecretValue call: a role granted only
 // secretsmanager:GetSecretValue prefetches one secret without a refusal.
 func TestFetchBatchOfOneUsesGetSecretValue(t *testing.T) {
-	svc := &batchService{}
+	svc := batchService(nil, nil)
 	res := New(svc).FetchBatch(context.Background(), names(1))
-	if len(svc.batches) != 0 || len(svc.singles) != 1 {
-		t.Fatalf("%d BatchGetSecretValue and %d GetSecretValue calls, want 0 and 1", len(svc.batches), len(svc.singles))
+	if batches, singles := len(svc.BatchGetSecretValueCalls()), len(svc.GetSecretValueCalls()); batches != 0 || singles != 1 {
+		t.Fatalf("%d BatchGetSecretValue and %d GetSecretValue calls, want 0 and 1", batches, singles)
 	}
 	if r := res[0]; r.Err != nil || string(r.Result.Value) != "v:app/s00" {
 		t.Fatalf("result %+v, error %v", r.Result, r.Err)
@@ -113,7 +102,7 @@ func TestFetchBatchOfOneUsesGetSecretValue(t *testing.T) {
 }
 
 func TestFetchBatchFallsBackWhenRefused(t *testing.T) {
-	svc := &batchService{refuseBy: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"}}
+	svc := batchService(nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"})
 	p := New(svc)
 	for round := range 2 {
 		res := p.FetchBatch(context.Background(), names(10))
@@ -123,11 +112,11 @@ func TestFetchBatchFallsBackWhenRefused(t *testing.T) {
 			}
 		}
 	}
-	if len(svc.batches) != 1 {
-		t.Errorf("%d BatchGetSecretValue calls, want 1: the refusal is remembered", len(svc.batches))
+	if n := len(svc.BatchGetSecretValueCalls()); n != 1 {
+		t.Errorf("%d BatchGetSecretValue calls, want 1: the refusal is remembered", n)
 	}
-	if len(svc.singles) != 20 {
-		t.Errorf("%d GetSecretValue calls, want 20", len(svc.singles))
+	if n := len(svc.GetSecretValueCalls()); n != 20 {
+		t.Errorf("%d GetSecretValue calls, want 20", n)
 	}
 }
 

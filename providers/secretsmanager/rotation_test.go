@@ -8,25 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 )
-
-// describer stands in for DescribeSecret: kumo reports no rotation dates.
-type describer struct {
-	API
-	out    *secretsmanager.DescribeSecretOutput
-	id     string
-	region string
-}
-
-func (d *describer) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
-	var o secretsmanager.Options
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	d.id, d.region = aws.ToString(in.SecretId), o.Region
-	return d.out, nil
-}
 
 func TestNextRotation(t *testing.T) {
 	next := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -40,13 +24,16 @@ func TestNextRotation(t *testing.T) {
 		{"no date", &secretsmanager.DescribeSecretOutput{RotationEnabled: aws.Bool(true)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := &describer{out: tc.out}
-			got, ok, err := New(d).NextRotation(context.Background(), providers.Request{Name: "prod/db", Region: "eu-west-1"})
+			// kumo reports no rotation dates.
+			api := &sdkfake.SecretsManager{OnDescribeSecret: func(context.Context, *secretsmanager.DescribeSecretInput) (*secretsmanager.DescribeSecretOutput, error) {
+				return tc.out, nil
+			}}
+			got, ok, err := New(api).NextRotation(context.Background(), providers.Request{Name: "prod/db", Region: "eu-west-1"})
 			if err != nil || ok != tc.wantOK || ok && !got.Equal(next) {
 				t.Fatalf("NextRotation = %v, %v, %v", got, ok, err)
 			}
-			if d.id != "prod/db" || d.region != "eu-west-1" {
-				t.Fatalf("DescribeSecret(%q) in %q", d.id, d.region)
+			if call := sdkfake.OnlyCall(t, api.DescribeSecretCalls()); aws.ToString(call.Input.SecretId) != "prod/db" || call.Region != "eu-west-1" {
+				t.Fatalf("DescribeSecret(%q) in %q", aws.ToString(call.Input.SecretId), call.Region)
 			}
 		})
 	}

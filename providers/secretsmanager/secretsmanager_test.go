@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/providertest"
 )
@@ -49,23 +50,12 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// recorder is a substituted client: it records each request and the
-// per-call options, and answers with out or err.
-type recorder struct {
-	API  // methods a test does not set up panic when called
-	in   *secretsmanager.GetSecretValueInput
-	opts secretsmanager.Options
-	out  *secretsmanager.GetSecretValueOutput
-	err  error
-}
-
-func (r *recorder) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
-	r.in = in
-	r.opts = secretsmanager.Options{Region: "default-region"}
-	for _, fn := range optFns {
-		fn(&r.opts)
-	}
-	return r.out, r.err
+// answering returns a stand-in client that answers every GetSecretValue
+// with out and err.
+func answering(out *secretsmanager.GetSecretValueOutput, err error) *sdkfake.SecretsManager {
+	return &sdkfake.SecretsManager{OnGetSecretValue: func(context.Context, *secretsmanager.GetSecretValueInput) (*secretsmanager.GetSecretValueOutput, error) {
+		return out, err
+	}}
 }
 
 func TestRequest(t *testing.T) {
@@ -75,33 +65,34 @@ func TestRequest(t *testing.T) {
 		wantID     string
 		wantStage  *string
 		wantVerID  *string
-		wantRegion string
+		wantRegion string // "": the client's own
 	}{
-		{"by name", providers.Request{Name: "prod/db"}, "prod/db", nil, nil, "default-region"},
-		{"stage", providers.Request{Name: "prod/db", Stage: "AWSPENDING"}, "prod/db", aws.String("AWSPENDING"), nil, "default-region"},
-		{"version id", providers.Request{Name: "prod/db", VersionID: "a1b2"}, "prod/db", nil, aws.String("a1b2"), "default-region"},
+		{"by name", providers.Request{Name: "prod/db"}, "prod/db", nil, nil, ""},
+		{"stage", providers.Request{Name: "prod/db", Stage: "AWSPENDING"}, "prod/db", aws.String("AWSPENDING"), nil, ""},
+		{"version id", providers.Request{Name: "prod/db", VersionID: "a1b2"}, "prod/db", nil, aws.String("a1b2"), ""},
 		{"cross-region ARN", providers.Request{
 			Name:   "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf",
 			Region: "eu-west-1",
 		}, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", nil, nil, "eu-west-1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &recorder{out: &secretsmanager.GetSecretValueOutput{SecretString: aws.String("s"), VersionId: aws.String("v9")}}
-			res, err := New(r).Fetch(context.Background(), tc.req)
+			api := answering(&secretsmanager.GetSecretValueOutput{SecretString: aws.String("s"), VersionId: aws.String("v9")}, nil)
+			res, err := New(api).Fetch(context.Background(), tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := aws.ToString(r.in.SecretId); got != tc.wantID {
+			call := sdkfake.OnlyCall(t, api.GetSecretValueCalls())
+			if got := aws.ToString(call.Input.SecretId); got != tc.wantID {
 				t.Errorf("SecretId = %q, want %q", got, tc.wantID)
 			}
-			if aws.ToString(r.in.VersionStage) != aws.ToString(tc.wantStage) || (r.in.VersionStage == nil) != (tc.wantStage == nil) {
-				t.Errorf("VersionStage = %v, want %v", r.in.VersionStage, tc.wantStage)
+			if aws.ToString(call.Input.VersionStage) != aws.ToString(tc.wantStage) || (call.Input.VersionStage == nil) != (tc.wantStage == nil) {
+				t.Errorf("VersionStage = %v, want %v", call.Input.VersionStage, tc.wantStage)
 			}
-			if aws.ToString(r.in.VersionId) != aws.ToString(tc.wantVerID) || (r.in.VersionId == nil) != (tc.wantVerID == nil) {
-				t.Errorf("VersionId = %v, want %v", r.in.VersionId, tc.wantVerID)
+			if aws.ToString(call.Input.VersionId) != aws.ToString(tc.wantVerID) || (call.Input.VersionId == nil) != (tc.wantVerID == nil) {
+				t.Errorf("VersionId = %v, want %v", call.Input.VersionId, tc.wantVerID)
 			}
-			if r.opts.Region != tc.wantRegion {
-				t.Errorf("call went to region %q, want %q", r.opts.Region, tc.wantRegion)
+			if call.Region != tc.wantRegion {
+				t.Errorf("call went to region %q, want %q", call.Region, tc.wantRegion)
 			}
 			if string(res.Value) != "s" || res.Binary || res.Version != "v9" {
 				t.Errorf("result = %q binary=%v version=%q", res.Value, res.Binary, res.Version)
@@ -111,16 +102,16 @@ func TestRequest(t *testing.T) {
 }
 
 func TestBinarySecret(t *testing.T) {
-	r := &recorder{out: &secretsmanager.GetSecretValueOutput{SecretBinary: []byte{0, 1, 2}, VersionId: aws.String("v")}}
-	res, err := New(r).Fetch(context.Background(), providers.Request{Name: "bin"})
+	api := answering(&secretsmanager.GetSecretValueOutput{SecretBinary: []byte{0, 1, 2}, VersionId: aws.String("v")}, nil)
+	res, err := New(api).Fetch(context.Background(), providers.Request{Name: "bin"})
 	if err != nil || !res.Binary || len(res.Value) != 3 {
 		t.Fatalf("Fetch = %+v, %v; want a 3-byte binary result", res, err)
 	}
 }
 
 func TestErrorsAreClassifiedAndUnwrap(t *testing.T) {
-	r := &recorder{err: &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "no such secret"}}
-	_, err := New(r).Fetch(context.Background(), providers.Request{Name: "gone"})
+	fake := answering(nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "no such secret"})
+	_, err := New(fake).Fetch(context.Background(), providers.Request{Name: "gone"})
 	if !errors.Is(err, providers.ErrNotFound) {
 		t.Errorf("error %v does not match ErrNotFound", err)
 	}
@@ -131,9 +122,13 @@ func TestErrorsAreClassifiedAndUnwrap(t *testing.T) {
 }
 
 func TestRejectsSkipDecryption(t *testing.T) {
-	_, err := New(&recorder{}).Fetch(context.Background(), providers.Request{Name: "x", SkipDecryption: true})
+	api := &sdkfake.SecretsManager{}
+	_, err := New(api).Fetch(context.Background(), providers.Request{Name: "x", SkipDecryption: true})
 	if !errors.Is(err, providers.ErrInvalidReference) {
 		t.Fatalf("error %v, want ErrInvalidReference", err)
+	}
+	if n := len(api.GetSecretValueCalls()); n != 0 {
+		t.Errorf("%d GetSecretValue calls, want none", n)
 	}
 }
 

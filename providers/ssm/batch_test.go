@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,61 +11,46 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 )
 
-// batchService stands in for Parameter Store's GetParameters and enforces
-// its limit of 10 names a call, as AWS does (kumo does not). It records
-// GetParameter calls too.
-type batchService struct {
-	API
-	mu      sync.Mutex
-	calls   []*ssm.GetParametersInput
-	regions []string
-	singles []*ssm.GetParameterInput
-	missing map[string]bool
-}
-
-func (s *batchService) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	s.mu.Lock()
-	s.singles = append(s.singles, in)
-	s.mu.Unlock()
-	n := aws.ToString(in.Name)
-	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v:" + n), Version: 1}}, nil
-}
-
-func (s *batchService) GetParameters(_ context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	var o ssm.Options
-	for _, fn := range optFns {
-		fn(&o)
+// batchService stands in for Parameter Store's GetParameter and
+// GetParameters, answering each name with "v:" and the name, and enforces
+// GetParameters' limit of 10 names a call, as AWS does (kumo does not). The
+// names in missing are InvalidParameters.
+func batchService(missing map[string]bool) *sdkfake.SSM {
+	return &sdkfake.SSM{
+		OnGetParameter: func(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+			n := aws.ToString(in.Name)
+			return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v:" + n), Version: 1}}, nil
+		},
+		OnGetParameters: func(_ context.Context, in *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
+			if len(in.Names) > MaxBatch {
+				return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error: names too long", Fault: smithy.FaultClient}
+			}
+			out := &ssm.GetParametersOutput{}
+			for _, n := range in.Names {
+				if missing[n] {
+					out.InvalidParameters = append(out.InvalidParameters, n)
+					continue
+				}
+				out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v:" + n), Version: 1})
+			}
+			return out, nil
+		},
 	}
-	s.mu.Lock()
-	s.calls = append(s.calls, in)
-	s.regions = append(s.regions, o.Region)
-	s.mu.Unlock()
-	if len(in.Names) > MaxBatch {
-		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error: names too long", Fault: smithy.FaultClient}
-	}
-	out := &ssm.GetParametersOutput{}
-	for _, n := range in.Names {
-		if s.missing[n] {
-			out.InvalidParameters = append(out.InvalidParameters, n)
-			continue
-		}
-		out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v:" + n), Version: 1})
-	}
-	return out, nil
 }
 
 func TestFetchBatchChunksByTen(t *testing.T) {
-	svc := &batchService{missing: map[string]bool{"/p/7": true}}
+	svc := batchService(map[string]bool{"/p/7": true})
 	var reqs []providers.Request
 	for i := range 25 {
 		reqs = append(reqs, providers.Request{Name: fmt.Sprintf("/p/%d", i)})
 	}
 	res := New(svc).FetchBatch(context.Background(), reqs)
-	if len(svc.calls) != 3 {
-		t.Fatalf("%d GetParameters calls for 25 names, want 3", len(svc.calls))
+	if n := len(svc.GetParametersCalls()); n != 3 {
+		t.Fatalf("%d GetParameters calls for 25 names, want 3", n)
 	}
 	for i, r := range res {
 		if i == 7 {
@@ -83,7 +67,7 @@ func TestFetchBatchChunksByTen(t *testing.T) {
 
 // GetParameters takes one WithDecryption flag and one region per call.
 func TestFetchBatchGroupsByDecryptionAndRegion(t *testing.T) {
-	svc := &batchService{}
+	svc := batchService(nil)
 	reqs := []providers.Request{
 		{Name: "/a"}, {Name: "/b", SkipDecryption: true}, {Name: "/c"},
 		{Name: "arn:aws:ssm:eu-west-1:123456789012:parameter/d", Region: "eu-west-1"},
@@ -93,15 +77,24 @@ func TestFetchBatchGroupsByDecryptionAndRegion(t *testing.T) {
 	// Three groups: decrypted in the default region (three names, one
 	// GetParameters call); not decrypted, and eu-west-1 (one name each, so
 	// one GetParameter call each).
-	if len(svc.calls) != 1 || len(svc.calls[0].Names) != 3 || !aws.ToBool(svc.calls[0].WithDecryption) {
-		t.Fatalf("GetParameters calls %v, want one with the three decrypted names", svc.calls)
+	if batch := sdkfake.OnlyCall(t, svc.GetParametersCalls()); len(batch.Input.Names) != 3 || !aws.ToBool(batch.Input.WithDecryption) || batch.Region != "" {
+		t.Fatalf("GetParameters call %+v, want one with the three decrypted names in the client's region", batch)
 	}
-	if len(svc.singles) != 2 {
-		t.Fatalf("%d GetParameter calls, want 2 (not decrypted, eu-west-1)", len(svc.singles))
+	singles := svc.GetParameterCalls()
+	if len(singles) != 2 {
+		t.Fatalf("%d GetParameter calls, want 2 (not decrypted, eu-west-1)", len(singles))
 	}
-	for _, in := range svc.singles {
-		if (aws.ToString(in.Name) == "/b") == aws.ToBool(in.WithDecryption) {
-			t.Errorf("%s sent with WithDecryption=%v", aws.ToString(in.Name), aws.ToBool(in.WithDecryption))
+	for _, single := range singles {
+		name := aws.ToString(single.Input.Name)
+		if (name == "/b") == aws.ToBool(single.Input.WithDecryption) {
+			t.Errorf("%s sent with WithDecryption=%v", name, aws.ToBool(single.Input.WithDecryption))
+		}
+		wantRegion := "" // the client's own
+		if name == "arn:aws:ssm:eu-west-1:123456789012:parameter/d" {
+			wantRegion = "eu-west-1"
+		}
+		if single.Region != wantRegion {
+			t.Errorf("%s sent to region %q, want %q", name, single.Region, wantRegion)
 		}
 	}
 	for i, r := range res {
@@ -117,47 +110,44 @@ func TestFetchBatchGroupsByDecryptionAndRegion(t *testing.T) {
 // A group of one name is a GetParameter call, which a role granted only
 // ssm:GetParameter may make.
 func TestFetchBatchOfOneUsesGetParameter(t *testing.T) {
-	svc := &batchService{}
+	svc := batchService(nil)
 	res := New(svc).FetchBatch(context.Background(), []providers.Request{{Name: "/only"}})
-	if len(svc.calls) != 0 || len(svc.singles) != 1 {
-		t.Fatalf("%d GetParameters and %d GetParameter calls, want 0 and 1", len(svc.calls), len(svc.singles))
+	if batches, singles := len(svc.GetParametersCalls()), len(svc.GetParameterCalls()); batches != 0 || singles != 1 {
+		t.Fatalf("%d GetParameters and %d GetParameter calls, want 0 and 1", batches, singles)
 	}
 	if r := res[0]; r.Err != nil || string(r.Result.Value) != "v:/only" {
 		t.Fatalf("result %+v, error %v", r.Result, r.Err)
 	}
 }
 
-// pathService pages GetParametersByPath two parameters at a time, with an
-// empty page in between, as Parameter Store may.
-type pathService struct {
-	API
-	pages [][]string
-	calls int
-}
-
-func (s *pathService) GetParametersByPath(_ context.Context, in *ssm.GetParametersByPathInput, _ ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error) {
-	s.calls++
-	i := 0
-	if in.NextToken != nil {
-		fmt.Sscan(*in.NextToken, &i)
-	}
-	out := &ssm.GetParametersByPathOutput{}
-	for _, n := range s.pages[i] {
-		out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v"), Version: 2})
-	}
-	if i+1 < len(s.pages) {
-		out.NextToken = aws.String(fmt.Sprint(i + 1))
-	}
-	return out, nil
+// pathService pages GetParametersByPath through pages, one a call, as
+// Parameter Store may, an empty page included.
+func pathService(pages ...[]string) *sdkfake.SSM {
+	return &sdkfake.SSM{OnGetParametersByPath: func(_ context.Context, in *ssm.GetParametersByPathInput) (*ssm.GetParametersByPathOutput, error) {
+		i := 0
+		if in.NextToken != nil {
+			if _, err := fmt.Sscan(*in.NextToken, &i); err != nil {
+				return nil, err
+			}
+		}
+		out := &ssm.GetParametersByPathOutput{}
+		for _, n := range pages[i] {
+			out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(n), Value: aws.String("v"), Version: 2})
+		}
+		if i+1 < len(pages) {
+			out.NextToken = aws.String(fmt.Sprint(i + 1))
+		}
+		return out, nil
+	}}
 }
 
 func TestFetchPathFollowsEmptyPages(t *testing.T) {
-	svc := &pathService{pages: [][]string{{"/p/a", "/p/b"}, {}, {"/p/c"}}}
+	svc := pathService([]string{"/p/a", "/p/b"}, []string{}, []string{"/p/c"})
 	got, err := New(svc).FetchPath(context.Background(), "/p", true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || svc.calls != 3 {
-		t.Fatalf("%d parameters in %d calls, want 3 in 3", len(got), svc.calls)
+	if calls := len(svc.GetParametersByPathCalls()); len(got) != 3 || calls != 3 {
+		t.Fatalf("%d parameters in %d calls, want 3 in 3", len(got), calls)
 	}
 }

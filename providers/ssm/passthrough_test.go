@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 )
 
@@ -62,8 +63,8 @@ func TestPassthroughVersionFromSourceResult(t *testing.T) {
 		{"no SourceResult", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &recorder{out: &ssm.GetParameterOutput{Parameter: passthroughParameter(tc.source)}}
-			res, err := New(r).Fetch(context.Background(), providers.Request{Name: "/aws/reference/secretsmanager/prod/db"})
+			api := answering(&ssm.GetParameterOutput{Parameter: passthroughParameter(tc.source)}, nil)
+			res, err := New(api).Fetch(context.Background(), providers.Request{Name: "/aws/reference/secretsmanager/prod/db"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +81,15 @@ func TestPassthroughVersionFromSourceResult(t *testing.T) {
 // A passthrough name in a GetParameters batch gets its version the same way.
 func TestPassthroughVersionInBatch(t *testing.T) {
 	const v1 = "b0b0b0b0-0000-4000-8000-000000000001"
-	svc := &passthroughBatch{param: passthroughParameter(aws.String(sourceResult("versionId", v1)))}
+	param := passthroughParameter(aws.String(sourceResult("versionId", v1)))
+	// GetParameters answers with the passthrough secret and a plain
+	// parameter at version 3.
+	svc := &sdkfake.SSM{OnGetParameters: func(context.Context, *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
+		return &ssm.GetParametersOutput{Parameters: []ssmtypes.Parameter{
+			*param,
+			{Name: aws.String("/plain"), Value: aws.String("v"), Version: 3},
+		}}, nil
+	}}
 	res := New(svc).FetchBatch(context.Background(), []providers.Request{
 		{Name: "/aws/reference/secretsmanager/prod/db"}, {Name: "/plain"},
 	})
@@ -90,18 +99,4 @@ func TestPassthroughVersionInBatch(t *testing.T) {
 	if r := res[1]; r.Err != nil || r.Result.Version != "3" {
 		t.Errorf("parameter in a batch: error %v", r.Err)
 	}
-}
-
-// passthroughBatch answers GetParameters with one passthrough secret and a
-// plain parameter at version 3.
-type passthroughBatch struct {
-	API
-	param *ssmtypes.Parameter
-}
-
-func (s *passthroughBatch) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	return &ssm.GetParametersOutput{Parameters: []ssmtypes.Parameter{
-		*s.param,
-		{Name: aws.String("/plain"), Value: aws.String("v"), Version: 3},
-	}}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/secretref/secretref/internal/testing/kumotest"
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/providertest"
 )
@@ -39,21 +40,12 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-type recorder struct {
-	API  // methods a test does not set up panic when called
-	in   *ssm.GetParameterInput
-	opts ssm.Options
-	out  *ssm.GetParameterOutput
-	err  error
-}
-
-func (r *recorder) GetParameter(_ context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	r.in = in
-	r.opts = ssm.Options{Region: "default-region"}
-	for _, fn := range optFns {
-		fn(&r.opts)
-	}
-	return r.out, r.err
+// answering returns a stand-in client that answers every GetParameter with
+// out and err.
+func answering(out *ssm.GetParameterOutput, err error) *sdkfake.SSM {
+	return &sdkfake.SSM{OnGetParameter: func(context.Context, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		return out, err
+	}}
 }
 
 // kumo lacks selectors and does not accept a parameter ARN as a name (AWS
@@ -66,30 +58,31 @@ func TestRequest(t *testing.T) {
 		req         providers.Request
 		wantName    string
 		wantDecrypt bool
-		wantRegion  string
+		wantRegion  string // "": the client's own
 	}{
-		{"path", providers.Request{Name: "/prod/app/key"}, "/prod/app/key", true, "default-region"},
-		{"version", providers.Request{Name: "/prod/app/key", VersionID: "3"}, "/prod/app/key:3", true, "default-region"},
-		{"label", providers.Request{Name: "/prod/app/key", Stage: "blue"}, "/prod/app/key:blue", true, "default-region"},
-		{"no decryption", providers.Request{Name: "plain", SkipDecryption: true}, "plain", false, "default-region"},
+		{"path", providers.Request{Name: "/prod/app/key"}, "/prod/app/key", true, ""},
+		{"version", providers.Request{Name: "/prod/app/key", VersionID: "3"}, "/prod/app/key:3", true, ""},
+		{"label", providers.Request{Name: "/prod/app/key", Stage: "blue"}, "/prod/app/key:blue", true, ""},
+		{"no decryption", providers.Request{Name: "plain", SkipDecryption: true}, "plain", false, ""},
 		{"ARN", providers.Request{Name: paramARN, Region: "eu-west-1"}, paramARN, true, "eu-west-1"},
 		{"ARN with version", providers.Request{Name: paramARN, Region: "eu-west-1", VersionID: "7"}, paramARN + ":7", true, "eu-west-1"},
-		{"passthrough", providers.Request{Name: "/aws/reference/secretsmanager/prod/db"}, "/aws/reference/secretsmanager/prod/db", true, "default-region"},
+		{"passthrough", providers.Request{Name: "/aws/reference/secretsmanager/prod/db"}, "/aws/reference/secretsmanager/prod/db", true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &recorder{out: &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String("v"), Version: 4}}}
-			res, err := New(r).Fetch(context.Background(), tc.req)
+			api := answering(&ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String("v"), Version: 4}}, nil)
+			res, err := New(api).Fetch(context.Background(), tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := aws.ToString(r.in.Name); got != tc.wantName {
+			call := sdkfake.OnlyCall(t, api.GetParameterCalls())
+			if got := aws.ToString(call.Input.Name); got != tc.wantName {
 				t.Errorf("Name = %q, want %q", got, tc.wantName)
 			}
-			if got := aws.ToBool(r.in.WithDecryption); got != tc.wantDecrypt {
+			if got := aws.ToBool(call.Input.WithDecryption); got != tc.wantDecrypt {
 				t.Errorf("WithDecryption = %v, want %v", got, tc.wantDecrypt)
 			}
-			if r.opts.Region != tc.wantRegion {
-				t.Errorf("call went to region %q, want %q", r.opts.Region, tc.wantRegion)
+			if call.Region != tc.wantRegion {
+				t.Errorf("call went to region %q, want %q", call.Region, tc.wantRegion)
 			}
 			if string(res.Value) != "v" || res.Version != "4" {
 				t.Errorf("result = %q version %q", res.Value, res.Version)
@@ -99,8 +92,8 @@ func TestRequest(t *testing.T) {
 }
 
 func TestErrorsAreClassifiedAndUnwrap(t *testing.T) {
-	r := &recorder{err: &ssmtypes.ParameterNotFound{Message: aws.String("Parameter /x not found.")}}
-	_, err := New(r).Fetch(context.Background(), providers.Request{Name: "/x"})
+	fake := answering(nil, &ssmtypes.ParameterNotFound{Message: aws.String("Parameter /x not found.")})
+	_, err := New(fake).Fetch(context.Background(), providers.Request{Name: "/x"})
 	if !errors.Is(err, providers.ErrNotFound) {
 		t.Errorf("error %v does not match ErrNotFound", err)
 	}

@@ -22,55 +22,51 @@ type nopConn struct{ minimalConn }
 // driver's connector with a fixed configuration and through a Connector
 // reading cached credentials.
 func BenchmarkConnect(b *testing.B) {
-	ctx := context.Background()
-	b.Run("static", func(b *testing.B) {
-		c := &nopConnector{}
-		b.ReportAllocs()
-		for b.Loop() {
-			conn, err := c.Connect(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			_ = conn.Close()
-		}
-	})
+	b.Run("static", func(b *testing.B) { benchConnect(b, &nopConnector{}) })
 	b.Run("dbauth", func(b *testing.B) {
-		store := memory.New()
-		store.Put(secretName, `{"host":"db.internal","port":5432,"username":"orders","password":"bench-password","dbname":"orders"}`)
-		a, err := dbauth.New(newClientTB(b, store), dbauth.Source{Secret: secretRef})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer a.Close()
 		nop := &nopConnector{}
-		c := dbauth.NewConnector(a, fakeDriver{}, func(dbauth.Credentials) (driver.Connector, error) { return nop, nil })
+		c := dbauth.NewConnector(benchAuth(b), fakeDriver{}, func(dbauth.Credentials) (driver.Connector, error) { return nop, nil })
 		defer c.Close()
-		b.ReportAllocs()
-		for b.Loop() {
-			conn, err := c.Connect(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			_ = conn.Close()
-		}
+		benchConnect(b, c)
 	})
 }
 
 // BenchmarkCredentials is the read a new connection makes: the Client's
 // cache, and the credentials decoded from it once.
 func BenchmarkCredentials(b *testing.B) {
-	store := memory.New()
-	store.Put(secretName, `{"host":"db.internal","port":5432,"username":"orders","password":"bench-password","dbname":"orders"}`)
-	a, err := dbauth.New(newClientTB(b, store), dbauth.Source{Secret: secretRef})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
+	a := benchAuth(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := a.Credentials(ctx); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// benchAuth returns an Auth on a memory store holding a fake database
+// secret, closed when b ends.
+func benchAuth(b *testing.B) *dbauth.Auth {
+	b.Helper()
+	store := memory.New()
+	store.Put(secretName, `{"host":"db.internal","port":5432,"username":"orders","password":"bench-password","dbname":"orders"}`)
+	a, err := dbauth.New(newClientTB(b, store), dbauth.Source{Secret: secretRef})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// benchConnect measures opening and closing a connection through c.
+func benchConnect(b *testing.B, c driver.Connector) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		conn, err := c.Connect(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = conn.Close()
 	}
 }

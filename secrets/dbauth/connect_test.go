@@ -59,6 +59,16 @@ func newAuth(t *testing.T, c *secrets.Client, optFns ...func(*dbauth.Options)) *
 	return a
 }
 
+// newOrdersAuth returns a memory store holding the orders secret with
+// password-v1, a Client on it and an Auth on that Client.
+func newOrdersAuth(t *testing.T, optFns ...func(*dbauth.Options)) (*memory.Store, *secrets.Client, *dbauth.Auth) {
+	t.Helper()
+	store := memory.New()
+	store.Put(secretName, secretJSON(t, "orders", "password-v1"))
+	c := newClient(t, store)
+	return store, c, newAuth(t, c, optFns...)
+}
+
 func secretJSON(t *testing.T, user, password string) string {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"engine": "postgres", "host": "db.internal", "port": 5432, "username": user, "password": password, "dbname": "orders"})
@@ -84,10 +94,7 @@ func noPasswords(t *testing.T, what, text string, passwords ...string) {
 // then connect with the rotated password.
 func TestConcurrentRejectionsShareOneRefresh(t *testing.T) {
 	const n = 100
-	store := memory.New()
-	store.Put(secretName, secretJSON(t, "orders", "password-v1"))
-	c := newClient(t, store)
-	a := newAuth(t, c)
+	store, _, a := newOrdersAuth(t)
 	if _, err := a.Credentials(context.Background()); err != nil { // cache version 1
 		t.Fatal(err)
 	}
@@ -139,11 +146,8 @@ func (db *fakeDB) connect(ctx context.Context, c dbauth.Credentials) (*fakeConn,
 // connections, and given up for the current version once that is it.
 func TestPendingVersionDuringRotation(t *testing.T) {
 	ctx := context.Background()
-	store := memory.New()
-	store.Put(secretName, secretJSON(t, "orders", "password-v1"))
-	c := newClient(t, store)
 	var log syncbuf.Buffer
-	a := newAuth(t, c, func(o *dbauth.Options) { o.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
+	store, c, a := newOrdersAuth(t, func(o *dbauth.Options) { o.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
 	db := newFakeDB("password-v1")
 	if _, err := dbauth.Connect(ctx, a, db.connect); err != nil {
 		t.Fatal(err)

@@ -30,10 +30,7 @@ func queryOne(ctx context.Context, q interface {
 // is returned, after its transaction; new connections use the new version.
 func TestConnectionsRetireAfterRotation(t *testing.T) {
 	ctx := context.Background()
-	store := memory.New()
-	store.Put(secretName, secretJSON(t, "orders", "password-v1"))
-	c := newClient(t, store)
-	a := newAuth(t, c)
+	store, c, a := newOrdersAuth(t)
 	db := newFakeDB("password-v1")
 	sqlDB := openDB(t, a, db)
 	sqlDB.SetMaxIdleConns(10)
@@ -104,10 +101,7 @@ func closedCount(db *fakeDB) int {
 // reachable.
 func TestConnectorThroughRotation(t *testing.T) {
 	ctx := context.Background()
-	store := memory.New()
-	store.Put(secretName, secretJSON(t, "orders", "password-v1"))
-	c := newClient(t, store)
-	a := newAuth(t, c)
+	store, _, a := newOrdersAuth(t)
 	db := newFakeDB("password-v1")
 	sqlDB := openDB(t, a, db)
 	sqlDB.SetMaxIdleConns(0) // a new connection for every query

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -133,7 +134,7 @@ func (tpl lambdaTemplate) derive(t *testing.T, d deployment, fn map[string]any) 
 	t.Helper()
 	vars, _ := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
 	in := iampolicy.Input{Region: d.region, Account: d.account, DisableRotationSchedule: true, Keys: []iampolicy.Key{{ARN: d.params["SecretsKeyArn"]}}}
-	for _, name := range sortedKeys(vars) {
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		value, ok := vars[name].(string)
 		if !ok {
 			t.Fatalf("%s: %s is not resolved: %v", tpl.path, name, vars[name])
@@ -222,13 +223,4 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -14,7 +14,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/secretref/secretref/internal/testing/freeport"
 	"github.com/secretref/secretref/internal/testing/syncbuf"
 )
 
@@ -90,7 +90,7 @@ func Start(t testing.TB) *Server {
 		}
 	})
 	for attempt := 0; ; attempt++ {
-		s.Port = freePort(t)
+		s.Port = freeport.Port(t)
 		err := s.start()
 		if err == nil {
 			return s
@@ -345,14 +345,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func freePort(t testing.TB) uint16 {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return uint16(l.Addr().(*net.TCPAddr).Port)
 }

@@ -3,7 +3,6 @@ package awserr_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/smithy-go"
 
+	"github.com/secretref/secretref/internal/testing/freeport"
 	"github.com/secretref/secretref/providers"
 	smprovider "github.com/secretref/secretref/providers/secretsmanager"
 	ssmprovider "github.com/secretref/secretref/providers/ssm"
@@ -90,13 +90,7 @@ func unreached(t *testing.T) string {
 // closedPort returns a loopback URL on which nothing listens.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + l.Addr().String()
-	_ = l.Close()
-	return url
+	return "http://" + freeport.Addr(t)
 }
 
 // Errors of a configuration that cannot work are ErrMisconfigured, not
