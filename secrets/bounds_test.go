@@ -46,8 +46,11 @@ func TestMaxEntriesBoundsTheCache(t *testing.T) {
 	if s.Entries != maxEntries {
 		t.Errorf("%d entries after %d references, want %d", s.Entries, refs, maxEntries)
 	}
-	if s.Evictions != refs-maxEntries {
-		t.Errorf("%d evictions, want %d", s.Evictions, refs-maxEntries)
+	// An entry the other readers evict before its reader locks it is made
+	// again, and evicted again: a few more evictions than references
+	// beyond MaxEntries, never fewer.
+	if s.Evictions < refs-maxEntries || s.Evictions > refs-maxEntries+refs/100 {
+		t.Errorf("%d evictions, want %d or a few more", s.Evictions, refs-maxEntries)
 	}
 }
 
