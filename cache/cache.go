@@ -30,11 +30,13 @@ const closeGrace = time.Second
 // loaders, observers and watch functions are never called with a lock of
 // the Cache held.
 type Cache[K comparable, V any] struct {
-	load  Loader[K, V]
-	opts  Options[K, V]
-	clock *clock
-	index readmap.Map[K, *entry[K, V]]
-	stats counters
+	// coarse is clock.coarse, here so that a hit reaches it in one load.
+	coarse *coarseClock
+	index  readmap.Map[K, *entry[K, V]]
+	load   Loader[K, V]
+	opts   Options[K, V]
+	clock  *clock
+	stats  counters
 
 	root   context.Context // cancelled by Close; ends every load
 	cancel context.CancelFunc
@@ -68,8 +70,18 @@ func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V]))
 		watchers: make(map[K]*watchSet[V]),
 		running:  make(map[*job[K, V]]struct{}),
 	}
+	c.coarse = c.clock.coarse
 	c.root, c.cancel = context.WithCancel(context.Background())
 	return c, nil
+}
+
+// now reads the cache's clock: the coarse one, when it has one, in one
+// load from c.
+func (c *Cache[K, V]) now() int64 {
+	if co := c.coarse; co != nil {
+		return co.now()
+	}
+	return c.now()
 }
 
 // Get returns the value for k, loading it if the cache holds no usable one.
@@ -79,7 +91,7 @@ func New[K comparable, V any](load Loader[K, V], optFns ...func(*Options[K, V]))
 func (c *Cache[K, V]) Get(ctx context.Context, k K) (V, error) {
 	if e, ok := c.index.Load(k); ok {
 		if st := e.state.Load(); st != nil {
-			now := c.clock.now()
+			now := c.now()
 			if now < st.refreshAt {
 				c.hit(e, now)
 				return st.val, st.err
@@ -95,7 +107,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K) (V, error) {
 func (c *Cache[K, V]) Peek(k K) (V, bool) {
 	if e, ok := c.index.Load(k); ok {
 		if st := e.state.Load(); st != nil && st.err == nil {
-			if now := c.clock.now(); now < st.expiresAt {
+			if now := c.now(); now < st.expiresAt {
 				c.hit(e, now)
 				return st.val, true
 			}
@@ -123,7 +135,7 @@ func (c *Cache[K, V]) getSlow(ctx context.Context, k K) (V, error) {
 		var zero V
 		return zero, err
 	}
-	return c.read(ctx, e, e.state.Load(), c.clock.now())
+	return c.read(ctx, e, e.state.Load(), c.now())
 }
 
 // read answers a read of e, whose state st (possibly nil) was not fresh
@@ -217,7 +229,7 @@ func (c *Cache[K, V]) entryForLocked(k K, group string, size int) (*entry[K, V],
 		return e, nil
 	}
 	e := &entry[K, V]{key: k}
-	now := c.clock.now()
+	now := c.now()
 	e.used.Store(now)
 	e.queuedAt = now
 	c.index.Store(k, e)
@@ -251,7 +263,7 @@ func (c *Cache[K, V]) Invalidate(k K) {
 	if e, ok := c.index.LoadExact(k); ok {
 		e.state.Store(nil)
 		e.floor = c.seq + 1
-		c.scheduleWatchLocked(k, c.clock.now())
+		c.scheduleWatchLocked(k, c.now())
 	}
 }
 

@@ -49,8 +49,10 @@ func (c *clock) stop() {
 // coarseIdle is how long a coarse clock nobody reads keeps ticking.
 const coarseIdle = time.Second
 
-// stopped is the word of a coarse clock whose goroutine is not running.
-const stopped = -1
+// stopped is the word of a coarse clock whose goroutine is not running:
+// even, so that a read's fast path, which takes the words with the read bit
+// set, leaves it to the slow path.
+const stopped = -2
 
 // coarseClock is a clock that a goroutine advances every granularity while
 // it is read, so that a read is an atomic load instead of a system clock
@@ -80,7 +82,18 @@ func newCoarseClock(epoch time.Time, every time.Duration) *coarseClock {
 	return c
 }
 
+// now is small enough to be inlined into a hit: its fast path is the word
+// read since the last tick.
 func (c *coarseClock) now() int64 {
+	if w := c.word.Load(); w&1 != 0 {
+		return w &^ 1
+	}
+	return c.nowSlow()
+}
+
+// nowSlow is now for the first read after a tick, which marks the word
+// read, and for a read that finds the goroutine stopped.
+func (c *coarseClock) nowSlow() int64 {
 	w := c.word.Load()
 	switch {
 	case w == stopped:

@@ -8,14 +8,15 @@ const usedGranularity = int64(1e6) // 1ms, in clock nanoseconds
 
 // entry is one key's slot.
 type entry[K comparable, V any] struct {
-	key   K
-	group *group[K, V]
-
+	// What a hit reads comes first, on the entry's first cache line.
 	state atomic.Pointer[state[V]] // nil: never loaded, or removed
 	used  atomic.Int64             // last use, on the cache's clock
 	// loading mirrors flight != nil, for reads that need not lock to see
 	// that a refresh is under way.
 	loading atomic.Bool
+
+	key   K
+	group *group[K, V]
 
 	// Guarded by Cache.mu.
 	flight   *flight[V]  // the latest load in flight, if any

@@ -34,7 +34,7 @@ func (h *Handle[K, V]) Get(ctx context.Context) (V, error) {
 	c := h.c
 	if e := h.e.Load(); e != nil {
 		if st := e.state.Load(); st != nil {
-			now := c.clock.now()
+			now := c.now()
 			if now < st.refreshAt {
 				c.hit(e, now)
 				return st.val, st.err
@@ -48,5 +48,5 @@ func (h *Handle[K, V]) Get(ctx context.Context) (V, error) {
 		return zero, err
 	}
 	h.e.Store(e)
-	return c.read(ctx, e, e.state.Load(), c.clock.now())
+	return c.read(ctx, e, e.state.Load(), c.now())
 }

@@ -10,9 +10,12 @@ import (
 // binding is a parsed reference with its cache handle, and, for a reference
 // with a #key, the field taken from the latest value it saw.
 type binding struct {
+	// h and hasKey come first: a hit reads them, and nothing else of the
+	// binding, from one cache line.
+	h       *cache.Handle[Ref, Value]
+	hasKey  bool
 	raw     string
 	ref     Ref
-	h       *cache.Handle[Ref, Value]
 	derived atomic.Pointer[derived]
 }
 
@@ -25,11 +28,16 @@ type derived struct {
 
 func (b *binding) get(ctx context.Context) (Value, error) {
 	v, err := b.h.Get(ctx)
+	if err == nil && !b.hasKey {
+		return v, nil
+	}
+	return b.finish(v, err)
+}
+
+// finish is get's end for a failed read or a reference with a #key.
+func (b *binding) finish(v Value, err error) (Value, error) {
 	if err != nil {
 		return Value{}, &RefError{Ref: b.raw, Err: err}
-	}
-	if b.ref.Key == "" {
-		return v, nil
 	}
 	return b.derive(v)
 }

@@ -269,7 +269,7 @@ func (c *Client) bind(ref string) (*binding, error) {
 	key := r
 	key.Key = ""
 	ref = strings.Clone(ref)
-	b := &binding{raw: ref, ref: r, h: c.cache.Handle(key)}
+	b := &binding{raw: ref, ref: r, h: c.cache.Handle(key), hasKey: r.Key != ""}
 	if c.bindings.Len() >= c.maxBindings {
 		// Bindings only save parsing; dropping them all bounds their memory
 		// when references are generated without end.

@@ -1,6 +1,10 @@
 package secrets
 
-import "context"
+import (
+	"context"
+
+	"github.com/secretref/secretref/cache"
+)
 
 // Var is a reference bound to a Client, for a hot path: its Get skips
 // looking the reference up, and a hit costs an atomic load of the cache
@@ -9,7 +13,11 @@ import "context"
 //
 // A Var is safe for concurrent use by multiple goroutines.
 type Var struct {
-	b *binding
+	// h and hasKey are the binding's, held here so that a hit reads the
+	// Var and the handle and nothing else.
+	h      *cache.Handle[Ref, Value]
+	hasKey bool
+	b      *binding
 }
 
 // Bind parses ref once and returns a Var that reads it. It fetches nothing.
@@ -18,7 +26,7 @@ func (c *Client) Bind(ref string) (*Var, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Var{b: b}, nil
+	return &Var{h: b.h, hasKey: b.hasKey, b: b}, nil
 }
 
 // Get is Client.Get of the bound reference.
@@ -26,7 +34,11 @@ func (v *Var) Get(ctx context.Context) (Value, error) {
 	if ctx == nil {
 		return Value{}, nilContext(v.b.raw)
 	}
-	return v.b.get(ctx)
+	val, err := v.h.Get(ctx)
+	if err == nil && !v.hasKey {
+		return val, nil
+	}
+	return v.b.finish(val, err)
 }
 
 // GetString is Get returning the value as a string.
