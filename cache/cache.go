@@ -81,7 +81,7 @@ func (c *Cache[K, V]) now() int64 {
 	if co := c.coarse; co != nil {
 		return co.now()
 	}
-	return c.now()
+	return c.clock.now()
 }
 
 // Get returns the value for k, loading it if the cache holds no usable one.
