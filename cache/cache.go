@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secretref/secretref/internal/readmap"
+	"github.com/secretref/secretref/internal/waitfor"
 )
 
 // ErrClosed is returned by a Cache used after Close.
@@ -302,15 +303,7 @@ func (c *Cache[K, V]) Close() {
 	for _, j := range jobs {
 		c.answer(j, nil, ErrClosed)
 	}
-	done := make(chan struct{})
-	go func() {
-		c.loads.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(closeGrace):
-	}
+	waitfor.Group(&c.loads, closeGrace)
 	c.clock.stop()
 }
 

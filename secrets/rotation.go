@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secretref/secretref/cache"
+	"github.com/secretref/secretref/internal/waitfor"
 	"github.com/secretref/secretref/providers"
 )
 
@@ -86,15 +87,7 @@ func (r *rotationSchedule) close() {
 	r.closed = true
 	r.mu.Unlock()
 	r.cancel()
-	done := make(chan struct{})
-	go func() {
-		r.running.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(time.Second):
-	}
+	waitfor.Group(&r.running, time.Second)
 }
 
 // lookUp starts a look-up of k's schedule in the background when p reads
