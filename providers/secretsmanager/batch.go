@@ -54,7 +54,11 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 		}
 	}
 	retry := make([][]int, len(chunks))
-	fanout.Each(len(chunks), func(c int) {
+	fanout.FirstThenEach(len(chunks), func(c int) {
+		if p.batchRefused.Load() {
+			retry[c] = chunks[c]
+			return
+		}
 		retry[c] = p.fetchChunk(ctx, reqs, chunks[c], out)
 	})
 	for _, idx := range retry {

@@ -36,7 +36,9 @@ type batchKey struct {
 // running concurrently. A name the service reports in InvalidParameters is
 // ErrNotFound. A call that would carry one name is a GetParameter call
 // instead, so that a role granted only ssm:GetParameter can prefetch a
-// single parameter.
+// single parameter. When GetParameters is refused, every batch from then on
+// uses GetParameter calls, all of a batch at once, each answering for its
+// own parameter.
 func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
 	out := make([]providers.BatchResult, len(reqs))
 	groups := map[batchKey][]int{}
@@ -48,14 +50,22 @@ func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []p
 	for _, idx := range groups {
 		chunks = append(chunks, fanout.Chunks(idx, MaxBatch)...)
 	}
-	fanout.Each(len(chunks), func(c int) {
-		if idx := chunks[c]; len(idx) == 1 {
-			out[idx[0]].Result, out[idx[0]].Err = p.Fetch(ctx, reqs[idx[0]])
+	fanout.FirstThenEach(len(chunks), func(c int) {
+		if idx := chunks[c]; len(idx) == 1 || p.batchRefused.Load() {
+			p.fetchEach(ctx, reqs, idx, out)
 			return
 		}
 		p.fetchChunk(ctx, reqs, chunks[c], out)
 	})
 	return out
+}
+
+// fetchEach serves reqs[i] for each i in idx with GetParameter.
+func (p *Provider) fetchEach(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
+	fanout.Each(len(idx), func(j int) {
+		i := idx[j]
+		out[i].Result, out[i].Err = p.Fetch(ctx, reqs[i])
+	})
 }
 
 // fetchChunk serves reqs[i] for each i in idx with one GetParameters call.
@@ -70,6 +80,11 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 		WithDecryption: aws.Bool(!first.SkipDecryption),
 	}, inRegion(first.Region))
 	if err != nil {
+		if awserr.Refused(err) {
+			p.batchRefused.Store(true)
+			p.fetchEach(ctx, reqs, idx, out)
+			return
+		}
 		err = awserr.Classify(err)
 		for _, i := range idx {
 			out[i].Err = err

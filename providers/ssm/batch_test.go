@@ -151,3 +151,28 @@ func TestFetchPathFollowsEmptyPages(t *testing.T) {
 		t.Fatalf("%d parameters in %d calls, want 3 in 3", len(got), calls)
 	}
 }
+
+// A refused GetParameters (a policy that grants ssm:GetParameter only) is
+// not called again: its batch, and every later one, is served by
+// GetParameter calls, each answering for its own parameter.
+func TestRefusedGetParametersFallsBackAndIsRemembered(t *testing.T) {
+	svc := batchService(nil)
+	svc.OnGetParameters = func(context.Context, *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ssm:GetParameters"}
+	}
+	p := New(svc)
+	for round := range 2 {
+		var reqs []providers.Request
+		for i := range 15 {
+			reqs = append(reqs, providers.Request{Name: fmt.Sprintf("/r%d/p/%d", round, i)})
+		}
+		for i, r := range p.FetchBatch(context.Background(), reqs) {
+			if r.Err != nil || string(r.Result.Value) != "v:"+reqs[i].Name {
+				t.Errorf("round %d, request %d: %v", round, i, r.Err)
+			}
+		}
+	}
+	if n, m := len(svc.GetParametersCalls()), len(svc.GetParameterCalls()); n != 1 || m != 30 {
+		t.Errorf("%d GetParameters and %d GetParameter calls for two batches of 15, want 1 and 30", n, m)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -33,6 +34,10 @@ var _ API = (*ssm.Client)(nil)
 // Provider reads Parameter Store parameters. It is safe for concurrent use.
 type Provider struct {
 	api API
+	// batchRefused is set once GetParameters was refused (a policy that
+	// grants only ssm:GetParameter, or none on one of the names): batches
+	// then use GetParameter for the Provider's life.
+	batchRefused atomic.Bool
 }
 
 var (

@@ -24,6 +24,16 @@ func Each(n int, f func(i int)) {
 	wg.Wait()
 }
 
+// FirstThenEach calls f(0), then f(1) … f(n-1) as Each does: the first call
+// of a batch learns what the others need to know (a batch call refused).
+func FirstThenEach(n int, f func(i int)) {
+	if n == 0 {
+		return
+	}
+	f(0)
+	Each(n-1, func(i int) { f(i + 1) })
+}
+
 // Chunks splits idx into consecutive runs of at most size indexes: the
 // requests one batch call takes.
 func Chunks(idx []int, size int) [][]int {
