@@ -17,14 +17,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/testing/faultproxy"
 	"github.com/secretref/secretref/internal/testing/poll"
+	"github.com/secretref/secretref/internal/testing/sdkfake"
 	"github.com/secretref/secretref/internal/testing/syncbuf"
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/memory"
 	smprovider "github.com/secretref/secretref/providers/secretsmanager"
+	ssmprovider "github.com/secretref/secretref/providers/ssm"
 	"github.com/secretref/secretref/secrets"
 )
 
@@ -524,5 +528,57 @@ func TestRefusedBatchIsCalledOnce(t *testing.T) {
 	}
 	if n, m := api.batchCalls.Load(), api.singleCalls.Load(); n != 1 || m != 1000 {
 		t.Errorf("%d BatchGetSecretValue and %d GetSecretValue calls for 1,000 secrets, want 1 and 1000", n, m)
+	}
+}
+
+// Coalesced background refreshes under a policy that grants
+// ssm:GetParameter only: the refused GetParameters is called once, and the
+// refreshes go on with GetParameter, reading the new versions. The refusal
+// comes from a substituted SDK client (kumo serves GetParameters).
+func TestCoalescedRefreshWithBatchRefused(t *testing.T) {
+	var version atomic.Int64
+	version.Store(1)
+	api := &sdkfake.SSM{
+		OnGetParameter: func(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+			return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String("v"), Version: version.Load()}}, nil
+		},
+		OnGetParameters: func(context.Context, *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
+			return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ssm:GetParameters"}
+		},
+	}
+	clock := newClock()
+	c, err := secrets.New(context.Background(), func(o *secrets.Options) {
+		o.Providers = map[string]providers.Provider{"sm": memory.New(), "ssm": ssmprovider.New(api)}
+		o.Clock = clock
+		o.TTL = time.Minute
+		o.Jitter = secrets.Disabled
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	refs := make([]string, 10)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("/app/p%d", i)
+	}
+	if _, err := c.GetMany(ctx, refs...); err != nil {
+		t.Fatal(err)
+	}
+	version.Store(2)
+	clock.Advance(50 * time.Second) // every value in its refresh-ahead window
+	if _, err := c.Get(ctx, refs[0]); err != nil {
+		t.Fatal(err)
+	}
+	poll.Until(t, "every value refreshed", func() bool {
+		for _, ref := range refs {
+			if v, err := c.Get(ctx, ref); err != nil || v.Version() != "2" {
+				return false
+			}
+		}
+		return true
+	})
+	if n := len(api.GetParametersCalls()); n != 1 {
+		t.Errorf("%d GetParameters calls, want the one refused", n)
 	}
 }
