@@ -268,6 +268,10 @@ func (c *Cache[K, V]) Invalidate(k K) {
 	}
 }
 
+// Settings returns the settings the cache runs with: those it was given,
+// with every default filled in and Disabled ones zero.
+func (c *Cache[K, V]) Settings() Settings { return c.opts.Settings }
+
 // Len returns the number of entries.
 func (c *Cache[K, V]) Len() int {
 	c.mu.Lock()

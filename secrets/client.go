@@ -50,7 +50,6 @@ type Client struct {
 	maxBindings int
 	closed      atomic.Bool
 	rotation    rotationSchedule
-	loadTimeout time.Duration
 	root        context.Context // cancelled by Close
 	cancelRoot  context.CancelFunc
 	observe     callObserver
@@ -98,20 +97,12 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	for scheme, p := range o.Providers {
 		provs[scheme] = p
 	}
-	c := &Client{
-		providers:   provs,
-		maxBindings: 4 * max(o.MaxEntries, cache.DefaultMaxEntries),
-		loadTimeout: o.LoadTimeout,
-	}
-	if c.loadTimeout == 0 {
-		c.loadTimeout = cache.DefaultLoadTimeout
-	}
+	c := &Client{providers: provs}
 	c.root, c.cancelRoot = context.WithCancel(context.Background())
 	c.observe = observeCalls(o.Observer, o.Logger)
 	if c.ttls, err = o.ttlsByKey(c.isCustomScheme); err != nil {
 		return nil, err
 	}
-	c.rotation.init(o, c.maxBindings, c.observe)
 	c.cache, err = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
 		co.Settings = o.Settings
 		co.IsTransient = providers.IsTransient
@@ -126,6 +117,11 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w: %w", ErrInvalidArgument, err)
 	}
+	// Nothing is fetched before Prefetch: the rotation schedule, which a
+	// fetch consults, can take the cache's settings, defaults filled in.
+	settings := c.cache.Settings()
+	c.maxBindings = 4 * max(settings.MaxEntries, cache.DefaultMaxEntries)
+	c.rotation.init(settings, o.DisableRotationSchedule, c.maxBindings, c.observe)
 	if len(o.Prefetch) > 0 {
 		if _, err := c.GetMany(ctx, o.Prefetch...); err != nil {
 			_ = c.Close()
@@ -242,7 +238,7 @@ func (c *Client) Close() error {
 // bounded by LoadTimeout and cancelled by Close: for a call the Client makes
 // on a caller's behalf without the cache (a GetPath listing).
 func (c *Client) detached(ctx context.Context) (context.Context, context.CancelFunc) {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cache.Settings().LoadTimeout)
 	stop := context.AfterFunc(c.root, cancel)
 	return dctx, func() {
 		stop()

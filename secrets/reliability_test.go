@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -312,6 +313,9 @@ func TestLoadTimeoutBoundsEachCall(t *testing.T) {
 func TestCloseWithAFIFOWithoutWriter(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "secret.fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		if runtime.GOOS == "linux" {
+			t.Fatalf("mkfifo: %v", err) // Linux has FIFOs: this must run
+		}
 		t.Skipf("no FIFOs here: %v", err)
 	}
 	// Whatever happens, give the stuck open a writer at the end, so that

@@ -62,18 +62,16 @@ type rotation struct {
 	done      chan struct{} // closed when the latest look-up ended
 }
 
-func (r *rotationSchedule) init(o Options, limit int, observe callObserver) {
+// init sets r up from the cache's settings s (defaults filled in).
+func (r *rotationSchedule) init(s cache.Settings, off bool, limit int, observe callObserver) {
 	r.observe = observe
-	r.off = o.DisableRotationSchedule
-	r.timeout = o.LoadTimeout
-	if r.timeout <= 0 {
-		r.timeout = cache.DefaultLoadTimeout
-	}
+	r.off = off
+	r.timeout = s.LoadTimeout
 	r.now = time.Now
-	if o.Clock != nil {
-		r.now = o.Clock.Now
+	if s.Clock != nil {
+		r.now = s.Clock.Now
 	}
-	r.logger = o.Logger
+	r.logger = s.Logger
 	r.limit = limit
 	r.slots = make(chan struct{}, rotationLookups)
 	r.ctx, r.cancel = context.WithCancel(context.Background())
