@@ -17,6 +17,7 @@ type entry[K comparable, V any] struct {
 
 	key   K
 	group *group[K, V]
+	solo  bool // loaded alone, never in a batch: its batch group's size for it is 1
 
 	// Guarded by Cache.mu.
 	flight   *flight[V]  // the latest load in flight, if any

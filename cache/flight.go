@@ -163,10 +163,9 @@ func failAll[V any](n int, err error) []Loaded[V] {
 }
 
 // answer settles j's flights with res, or with err for every key when res
-// is nil, unless they were settled already. It stores what settle says,
-// adapts the batch group's throttle, wakes the waiters, and then, with no
-// lock held, tells watchers and the observer, and logs the failures of a
-// refresh that no caller was told of.
+// is nil, unless they were settled already: it stores what settle says,
+// tells the observer and logs the failures of a refresh that no caller was
+// told of, with no lock held, and wakes the waiters.
 func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 	if !j.settled.CompareAndSwap(false, true) {
 		return
@@ -174,29 +173,56 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 	if res == nil {
 		res = failAll[V](len(j.entries), err)
 	}
-	// The options' functions are the user's: never call them under the lock.
-	throttled := false
-	transient := make([]bool, len(res))
+	v := c.weigh(res)
+	replaced := c.settleJob(j, res, v)
+	// Reported before the waiters wake, so that a caller served a stale
+	// value finds its failure logged when its read returns.
+	c.report(j, res, replaced)
+	for _, f := range j.flights {
+		close(f.done)
+	}
+}
+
+// verdict is what the options' functions say of a job's results. They are
+// the user's: weigh calls them before the lock is taken.
+type verdict struct {
+	transient []bool // per result: its error may be ridden out
+	throttled bool   // some result says the backend throttles
+}
+
+func (c *Cache[K, V]) weigh(res []Loaded[V]) verdict {
+	v := verdict{transient: make([]bool, len(res))}
 	for i, r := range res {
 		if r.Err != nil {
-			transient[i] = c.opts.IsTransient(r.Err)
-			throttled = throttled || c.opts.IsThrottled(r.Err)
+			c.stats.loadErrors.Add(1)
+			v.transient[i] = c.opts.IsTransient(r.Err)
+			v.throttled = v.throttled || c.opts.IsThrottled(r.Err)
 		}
 	}
+	return v
+}
+
+// replacement is a value a load stored over another, for the observer.
+type replacement[K comparable, V any] struct {
+	key        K
+	prev, next V
+}
+
+// settleJob settles each of j's flights with its result under the lock,
+// storing what settle says and adapting the batch group's throttle, and
+// returns the values that replaced others.
+func (c *Cache[K, V]) settleJob(j *job[K, V], res []Loaded[V], v verdict) []replacement[K, V] {
 	now := c.clock.now()
 	spread := rand.Float64()
-	type replaced struct {
-		key        K
-		prev, next V
-	}
-	var stored []replaced
+	var replaced []replacement[K, V]
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	delete(c.running, j)
 	if !c.closed {
-		j.entries[0].group.throttle.observe(now, throttled)
+		j.entries[0].group.throttle.observe(now, v.throttled)
 	}
 	for i, e := range j.entries {
-		f, r := j.flights[i], res[i]
+		f := j.flights[i]
 		if e.flight == f {
 			e.flight = nil
 			e.loading.Store(false)
@@ -206,43 +232,52 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 			continue
 		}
 		prev := e.state.Load()
-		next, out, ch := c.settle(prev, e.floor, f.seq, r, transient[i], spread, now)
+		next, out, ch := c.settle(prev, landing[V]{seq: f.seq, floor: e.floor, r: res[i], transient: v.transient[i], spread: spread, now: now})
+		// The callers get out even when e was evicted meanwhile: they
+		// asked for a value, not for an entry.
 		f.out = out
 		if e.dead.Load() {
 			continue
 		}
-		switch ch {
-		case store:
-			e.state.Store(next)
-			if r.Err == nil {
-				// Queued under the lock, so watchers hear versions in the
-				// order they were stored.
-				c.notifyLocked(e.key, next.val)
-				if prev != nil && prev.err == nil {
-					stored = append(stored, replaced{e.key, prev.val, next.val})
-				}
-			}
-			c.scheduleWatchLocked(e.key, max(next.refreshAt, next.retryAt))
-		case drop:
-			if e.forced == f {
-				// Keep the entry, empty, so that Refreshes within the
-				// interval share this failure instead of fetching again.
-				e.state.Store(nil)
-			} else {
-				c.removeLocked(e)
-			}
-			c.scheduleWatchLocked(e.key, now+int64(c.opts.RetryBackoff))
+		if r := c.applyLocked(e, f, prev, next, ch, now); r != nil {
+			replaced = append(replaced, *r)
 		}
 	}
-	c.mu.Unlock()
-	for _, r := range res {
-		if r.Err != nil {
-			c.stats.loadErrors.Add(1)
+	return replaced
+}
+
+// applyLocked carries out settle's change ch of e's state from prev to
+// next, made by the load of flight f, and returns what replaced what.
+func (c *Cache[K, V]) applyLocked(e *entry[K, V], f *flight[V], prev, next *state[V], ch change, now int64) *replacement[K, V] {
+	switch ch {
+	case store:
+		e.state.Store(next)
+		c.scheduleWatchLocked(e.key, max(next.refreshAt, next.retryAt))
+		if next.err != nil || next.failures > 0 {
+			return nil // a failure stored: a negative entry, or the last good value kept
 		}
+		// Queued under the lock, so watchers hear versions in the order
+		// they were stored.
+		c.notifyLocked(e.key, next.val)
+		if prev != nil && prev.err == nil {
+			return &replacement[K, V]{e.key, prev.val, next.val}
+		}
+	case drop:
+		if e.forced == f {
+			// Keep the entry, empty, so that Refreshes within the
+			// interval share this failure instead of fetching again.
+			e.state.Store(nil)
+		} else {
+			c.removeLocked(e)
+		}
+		c.scheduleWatchLocked(e.key, now+int64(c.opts.RetryBackoff))
 	}
-	for _, f := range j.flights {
-		close(f.done)
-	}
+	return nil
+}
+
+// report tells the observer of new versions and logs the failures of a
+// refresh that no caller was told of, with no lock held.
+func (c *Cache[K, V]) report(j *job[K, V], res []Loaded[V], replaced []replacement[K, V]) {
 	for i, r := range res {
 		if r.Err == nil {
 			continue
@@ -251,7 +286,7 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 			c.logFailure(j.entries[i].key, r.Err, out.stale)
 		}
 	}
-	for _, r := range stored {
+	for _, r := range replaced {
 		if !c.sameVersion(r.prev, r.next) {
 			c.opts.Observer.NewVersion(r.key)
 		}
@@ -260,37 +295,4 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 
 func (c *Cache[K, V]) sameVersion(a, b V) bool {
 	return c.opts.SameVersion != nil && c.opts.SameVersion(a, b)
-}
-
-// await waits for f and returns what its load gives a reader. stale, when
-// not nil, is a state whose value may be served if the load does not answer
-// within StaleWait of its start, nor within half the time left before ctx's
-// deadline. started is when the reader looked.
-func (c *Cache[K, V]) await(ctx context.Context, k K, f *flight[V], stale *state[V], now int64) (V, error) {
-	var bound <-chan time.Time
-	if stale != nil && c.opts.StaleWait > 0 {
-		wait := time.Duration(int64(c.opts.StaleWait) - (now - f.started))
-		if dl, ok := ctx.Deadline(); ok {
-			wait = min(wait, time.Until(dl)/2)
-		}
-		t := time.NewTimer(max(wait, 0))
-		defer t.Stop()
-		bound = t.C
-	}
-	select {
-	case <-f.done:
-		if f.out.stale {
-			c.servedStale(k, f.out.age)
-			return f.out.val, nil
-		}
-		c.stats.misses.Add(1)
-		return f.out.val, f.out.err
-	case <-bound:
-		c.servedStale(k, max(c.clock.now()-stale.expiresAt, 0))
-		return stale.val, nil
-	case <-ctx.Done():
-		c.stats.misses.Add(1)
-		var zero V
-		return zero, ctx.Err()
-	}
 }

@@ -11,7 +11,7 @@ import (
 // background refreshes are coalesced and paced together.
 type group[K comparable, V any] struct {
 	name     string
-	max      int // the most keys one BatchLoad call takes
+	max      int // the most keys one BatchLoad call takes: the largest size its keys gave
 	members  []*entry[K, V]
 	throttle throttle
 }
@@ -19,9 +19,11 @@ type group[K comparable, V any] struct {
 func (c *Cache[K, V]) joinGroupLocked(e *entry[K, V], name string, size int) {
 	g := c.groups[name]
 	if g == nil {
-		g = &group[K, V]{name: name, max: max(size, 1)}
+		g = &group[K, V]{name: name, max: 1}
 		c.groups[name] = g
 	}
+	g.max = max(g.max, size)
+	e.solo = size <= 1
 	e.group = g
 	e.member = len(g.members)
 	g.members = append(g.members, e)
@@ -50,7 +52,7 @@ const coalesceSlack = int64(time.Second)
 // first of them, and stay together). They are refreshed in e's batch call
 // rather than each in one of its own.
 func (c *Cache[K, V]) coalesceLocked(g *group[K, V], e *entry[K, V], now int64) []*entry[K, V] {
-	if g.max < 2 || c.opts.CoalesceAfter <= 0 {
+	if g.max < 2 || e.solo || c.opts.CoalesceAfter <= 0 {
 		return nil
 	}
 	loadedWith := int64(math.MaxInt64)
@@ -59,7 +61,7 @@ func (c *Cache[K, V]) coalesceLocked(g *group[K, V], e *entry[K, V], now int64) 
 	}
 	var due []*entry[K, V]
 	for _, m := range g.members {
-		if m == e || m.flight != nil {
+		if m == e || m.solo || m.flight != nil {
 			continue
 		}
 		st := m.state.Load()

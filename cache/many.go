@@ -2,8 +2,8 @@ package cache
 
 import (
 	"context"
-	"errors"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // maxConcurrentLoads bounds the batch loader calls one GetMany makes at
@@ -16,18 +16,60 @@ const maxConcurrentLoads = 8
 // LoadTimeout. The first chunk of a group runs alone, and the others, at
 // most maxConcurrentLoads at a time, after it: what it learns (a batch call
 // refused, a throttled backend) then serves the rest. Keys that another
-// load is loading already share that load.
+// load is loading already share that load. Every key's value is returned,
+// even when there are more keys than MaxEntries: the cache keeps what fits.
 func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
-	vals := make([]V, len(keys))
-	errs := make([]error, len(keys))
-	type want struct {
-		e     *entry[K, V]
-		at    []int
-		f     *flight[V]
-		stale *state[V] // what to serve if f stalls
+	out := answers[V]{vals: make([]V, len(keys)), errs: make([]error, len(keys))}
+	wants := c.wantsFor(keys, &out)
+	now := c.clock.now()
+	c.mu.Lock()
+	p := c.planLocked(ctx, wants, now, &out)
+	c.mu.Unlock()
+	for _, w := range p.served {
+		c.served(w.e, w.st, w.s, now)
+		w.s.launch()
 	}
-	byKey := make(map[K]*want, len(keys))
-	wants := make([]*want, 0, len(keys))
+	for _, jobs := range p.groups {
+		c.launchInTurn(jobs)
+	}
+	for _, w := range wants {
+		if w.f == nil {
+			continue
+		}
+		c.opts.Observer.Missed(w.e.key)
+		v, err := c.await(ctx, w.e.key, w.f, w.s.fallback)
+		out.set(w.at, v, err)
+	}
+	return out.vals, out.errs
+}
+
+// answers are a GetMany's results, by position of its keys.
+type answers[V any] struct {
+	vals []V
+	errs []error
+}
+
+func (a *answers[V]) set(at []int, v V, err error) {
+	for _, i := range at {
+		a.vals[i], a.errs[i] = v, err
+	}
+}
+
+// want is one distinct key of a GetMany: its entry, where the key stands
+// in the call, and how it is answered.
+type want[K comparable, V any] struct {
+	e  *entry[K, V]
+	at []int
+	st *state[V] // the state step was decided on
+	s  step[V]
+	f  *flight[V] // the load it waits for, when it does
+}
+
+// wantsFor returns the distinct keys of keys with their entries, answering
+// in out the positions whose entry cannot be had (the cache is closed).
+func (c *Cache[K, V]) wantsFor(keys []K, out *answers[V]) []*want[K, V] {
+	byKey := make(map[K]*want[K, V], len(keys))
+	wants := make([]*want[K, V], 0, len(keys))
 	for i, k := range keys {
 		if w := byKey[k]; w != nil {
 			w.at = append(w.at, i)
@@ -35,61 +77,53 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 		}
 		e, err := c.entryFor(k)
 		if err != nil {
-			errs[i] = err
+			out.errs[i] = err
 			continue
 		}
-		w := &want{e: e, at: []int{i}}
+		w := &want[K, V]{e: e, at: []int{i}}
 		byKey[k] = w
 		wants = append(wants, w)
 	}
-	set := func(w *want, v V, err error) {
-		for _, i := range w.at {
-			vals[i], errs[i] = v, err
-		}
-	}
+	return wants
+}
 
-	now := c.clock.now()
-	var launches []func()
-	var hits, touched []*want
-	var staleAges []int64
-	var staleKeys []K
-	claims := map[*group[K, V]][]*entry[K, V]{}
-	claimedBy := map[*entry[K, V]]*want{}
-	c.mu.Lock()
+// plan is what a GetMany does once its lock is released.
+type plan[K comparable, V any] struct {
+	served []*want[K, V]  // answered from their state
+	groups [][]*job[K, V] // the loads it began, by batch group
+}
+
+// planLocked decides each want's step, answers in out the ones served at
+// once, and begins the loads of the others that no load serves yet: for
+// each batch group, chunks of at most its size, and a job of its own for a
+// key loaded alone. An entry evicted since wantsFor (by this call's own
+// keys, when there are more than MaxEntries) holds nothing and is loaded
+// like a missing one; its value is returned and not kept.
+func (c *Cache[K, V]) planLocked(ctx context.Context, wants []*want[K, V], now int64, out *answers[V]) plan[K, V] {
+	var p plan[K, V]
+	var claims map[*group[K, V]][]*entry[K, V]
+	claimedBy := map[*entry[K, V]]*want[K, V]{}
 	for _, w := range wants {
-		e := w.e
-		if e.dead.Load() {
-			set(w, *new(V), errEvicted)
-			continue
-		}
-		st := e.state.Load()
-		switch phaseOf(st, now, c.inFlightLocked(e, now), int64(c.opts.StaleWait)) {
-		case phaseFresh, phaseNegative:
-			set(w, st.val, st.err)
-			hits = append(hits, w)
-		case phaseAhead:
-			launches = append(launches, c.refreshLocked(e, st, now, RefreshAhead))
-			set(w, st.val, nil)
-			hits = append(hits, w)
-		case phaseStale:
-			launches = append(launches, c.refreshLocked(e, st, now, RefreshRetry))
-			set(w, st.val, nil)
-			touched = append(touched, w)
-			staleKeys = append(staleKeys, e.key)
-			staleAges = append(staleAges, max(now-st.expiresAt, 0))
+		w.st = w.e.state.Load()
+		w.s = c.stepLocked(w.e, w.st, now)
+		switch {
+		case w.s.serve:
+			out.set(w.at, w.st.val, w.st.err)
+			p.served = append(p.served, w)
+		case w.e.flight != nil:
+			w.f = w.e.flight
+		case w.e.solo:
+			j, f := c.beginJobLocked(ctx, []*entry[K, V]{w.e}, now, 0)
+			w.f = f
+			p.groups = append(p.groups, []*job[K, V]{j})
 		default:
-			if st != nil && st.err == nil && now < st.staleUntil {
-				w.stale = st
+			if claims == nil {
+				claims = map[*group[K, V]][]*entry[K, V]{}
 			}
-			if e.flight != nil {
-				w.f = e.flight
-				continue
-			}
-			claims[e.group] = append(claims[e.group], e)
-			claimedBy[e] = w
+			claims[w.e.group] = append(claims[w.e.group], w.e)
+			claimedBy[w.e] = w
 		}
 	}
-	var groups [][]*job[K, V]
 	for g, entries := range claims {
 		var jobs []*job[K, V]
 		for len(entries) > 0 {
@@ -101,39 +135,10 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 			jobs = append(jobs, j)
 			entries = entries[n:]
 		}
-		groups = append(groups, jobs)
+		p.groups = append(p.groups, jobs)
 	}
-	c.mu.Unlock()
-
-	for _, w := range hits {
-		c.hit(w.e, now)
-	}
-	for _, w := range touched {
-		c.touch(w.e, now)
-	}
-	for i, k := range staleKeys {
-		c.servedStale(k, staleAges[i])
-	}
-	for _, launch := range launches {
-		launch()
-	}
-	for _, jobs := range groups {
-		c.launchInTurn(jobs)
-	}
-	for _, w := range wants {
-		if w.f == nil {
-			continue
-		}
-		c.opts.Observer.Missed(w.e.key)
-		v, err := c.await(ctx, w.e.key, w.f, w.stale, now)
-		set(w, v, err)
-	}
-	return vals, errs
+	return p
 }
-
-// errEvicted answers a key of a GetMany whose entry was evicted by the keys
-// GetMany itself made room for: more distinct keys than MaxEntries.
-var errEvicted = errors.New("evicted before it could be loaded: more keys than MaxEntries in one call")
 
 // launchInTurn runs jobs[0] on a goroutine of its own, then the others at
 // most maxConcurrentLoads at a time.
@@ -142,49 +147,14 @@ func (c *Cache[K, V]) launchInTurn(jobs []*job[K, V]) {
 	go func() {
 		defer c.loads.Done()
 		c.runContained(jobs[0])
-		sem := make(chan struct{}, maxConcurrentLoads)
-		var wg sync.WaitGroup
+		var g errgroup.Group
+		g.SetLimit(maxConcurrentLoads)
 		for _, j := range jobs[1:] {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
+			g.Go(func() error {
 				c.runContained(j)
+				return nil
 			})
 		}
-		wg.Wait()
+		_ = g.Wait() // runContained answers every failure through the flights
 	}()
-}
-
-// A Stamp orders a value that reaches the cache without a load (Put)
-// among its loads: take one just before fetching the value.
-type Stamp uint64
-
-// Stamp returns the stamp of a fetch that begins now.
-func (c *Cache[K, V]) Stamp() Stamp {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.seq++
-	return Stamp(c.seq)
-}
-
-// Put stores v for k as if a load that began when s was taken had just
-// returned it: for values that arrive another way than the loader (a
-// listing of many keys at once). Like a load's result, it does not replace
-// a value from a load that began after s, nor store after an Invalidate
-// that came after s.
-func (c *Cache[K, V]) Put(k K, v V, s Stamp) error {
-	e, err := c.entryFor(k)
-	if err != nil {
-		return err
-	}
-	j := &job[K, V]{entries: []*entry[K, V]{e}, flights: []*flight[V]{{seq: uint64(s), done: make(chan struct{})}}}
-	c.mu.Lock()
-	c.running[j] = struct{}{}
-	c.mu.Unlock()
-	c.stats.stores.Add(1)
-	c.answer(j, []Loaded[V]{{Value: v}}, nil)
-	if err := j.flights[0].out.err; err != nil {
-		return err
-	}
-	return nil
 }

@@ -48,10 +48,15 @@ type Options[K comparable, V any] struct {
 	// watchers are told of a value only when it is not. Default: every load
 	// is a new version.
 	SameVersion func(old, new V) bool
-	// Batch puts a key in a batch group, whose keys BatchLoad can load
+	// Batch puts a key in a batch group, whose keys BatchLoad loads
 	// together, at most max at a time, and whose background refreshes are
-	// coalesced and slowed down together. Default: every key is a group of
-	// its own, loaded by the Loader alone.
+	// coalesced and slowed down together (throttling). A key for which it
+	// gives max 1 is loaded alone, with the Loader, and never coalesced,
+	// though it is paced with its group. The cache does the grouping, the
+	// chunking and the fan-out: BatchLoad gets one group's keys, at most
+	// max. Default: every key is in one group, "", with max 1: each key is
+	// loaded alone, and a throttled load slows every key's background
+	// refreshes, as of one backend.
 	Batch func(key K) (group string, max int)
 	// BatchLoad loads keys of one batch group together. Required when
 	// Batch gives groups of more than one.

@@ -24,7 +24,8 @@ type Clock interface {
 //
 // Every field has one rule: zero takes the default given with it; Disabled
 // (-1) turns off a feature that can be off; any other negative or
-// out-of-range value is an error of New.
+// out-of-range value, and a duration longer than MaxDuration, is an error
+// of New, which names every such field.
 type Settings struct {
 	// TTL is how long a loaded value is fresh. Default 5 minutes.
 	TTL time.Duration
@@ -113,19 +114,86 @@ const (
 	DefaultClockGranularity   = time.Millisecond
 )
 
+// MaxDuration is the longest duration any setting takes, a year: longer
+// ones are refused rather than capped, as a value that far off is a
+// mistake (a unit dropped, a number meant as seconds), and deadlines
+// beyond it would overflow the clock.
+const MaxDuration = 365 * 24 * time.Hour
+
 // ErrInvalidSettings is wrapped by the error of a setting out of range.
 var ErrInvalidSettings = errors.New("invalid setting")
 
-// Validate reports the first setting that is out of range, naming it.
+// SettingError is the error of one setting out of range.
+type SettingError struct {
+	Field string // the Settings field, such as "TTL"
+	Value any    // the value it was given
+	Want  string // what it takes, such as "a positive duration, 0 for the default or Disabled"
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("%s: %s is %v; want %s", ErrInvalidSettings, e.Field, e.Value, e.Want)
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidSettings) hold.
+func (e *SettingError) Unwrap() error { return ErrInvalidSettings }
+
+// Validate reports every setting that is out of range, each as a
+// *SettingError naming it, joined with errors.Join; nil when all are valid.
 func (s Settings) Validate() error {
-	bad := func(field, format string, args ...any) error {
-		return fmt.Errorf("%w: %s %s", ErrInvalidSettings, field, fmt.Sprintf(format, args...))
+	var errs []error
+	bad := func(field string, v any, format string, args ...any) {
+		errs = append(errs, &SettingError{Field: field, Value: v, Want: fmt.Sprintf(format, args...)})
 	}
-	durations := []struct {
-		name     string
-		d        time.Duration
-		canBeOff bool
+	for _, d := range s.durations() {
+		switch {
+		case d.d > MaxDuration:
+			bad(d.name, d.d, "at most %v (a year)", MaxDuration)
+		case d.d == Disabled && d.canBeOff, d.d >= 0:
+		case d.canBeOff:
+			bad(d.name, d.d, "a positive duration, 0 for the default or Disabled")
+		default:
+			bad(d.name, d.d, "a positive duration or 0 for the default")
+		}
+	}
+	for _, f := range []struct {
+		name string
+		f    float64
+		max  float64
+		incl bool
 	}{
+		{"Jitter", s.Jitter, 0.5, true},
+		{"RefreshAhead", s.RefreshAhead, 1, false},
+		{"CoalesceAfter", s.CoalesceAfter, 1, false},
+	} {
+		if f.f == Disabled || f.f >= 0 && (f.f < f.max || f.incl && f.f == f.max) {
+			continue
+		}
+		limit := "less than"
+		if f.incl {
+			limit = "at most"
+		}
+		bad(f.name, f.f, "a fraction %s %v, 0 for the default or Disabled", limit, f.max)
+	}
+	switch {
+	case s.MaxEntries < 0:
+		bad("MaxEntries", s.MaxEntries, "a positive number or 0 for the default")
+	case s.ClockGranularity > 0 && s.ClockGranularity < DefaultClockGranularity:
+		bad("ClockGranularity", s.ClockGranularity, "at least %v (a finer clock keeps a core busy) or Disabled", DefaultClockGranularity)
+	case s.RetryBackoff > 0 && s.MaxRetryBackoff > 0 && s.MaxRetryBackoff < s.RetryBackoff:
+		bad("MaxRetryBackoff", s.MaxRetryBackoff, "at least RetryBackoff, %v", s.RetryBackoff)
+	}
+	return errors.Join(errs...)
+}
+
+// durationSetting is one duration field of Settings, for Validate.
+type durationSetting struct {
+	name     string
+	d        time.Duration
+	canBeOff bool
+}
+
+func (s Settings) durations() []durationSetting {
+	return []durationSetting{
 		{"TTL", s.TTL, false},
 		{"MaxStale", s.MaxStale, true},
 		{"StaleWait", s.StaleWait, true},
@@ -136,44 +204,6 @@ func (s Settings) Validate() error {
 		{"MaxRetryBackoff", s.MaxRetryBackoff, false},
 		{"ClockGranularity", s.ClockGranularity, true},
 	}
-	for _, d := range durations {
-		switch {
-		case d.d == Disabled && d.canBeOff, d.d >= 0:
-		case d.canBeOff:
-			return bad(d.name, "is %v; want a positive duration, 0 for the default or Disabled", d.d)
-		default:
-			return bad(d.name, "is %v; want a positive duration or 0 for the default", d.d)
-		}
-	}
-	fractions := []struct {
-		name string
-		f    float64
-		max  float64
-		incl bool
-	}{
-		{"Jitter", s.Jitter, 0.5, true},
-		{"RefreshAhead", s.RefreshAhead, 1, false},
-		{"CoalesceAfter", s.CoalesceAfter, 1, false},
-	}
-	for _, f := range fractions {
-		if f.f == Disabled || f.f >= 0 && (f.f < f.max || f.incl && f.f == f.max) {
-			continue
-		}
-		limit := "less than"
-		if f.incl {
-			limit = "at most"
-		}
-		return bad(f.name, "is %v; want a fraction %s %v, 0 for the default or Disabled", f.f, limit, f.max)
-	}
-	switch {
-	case s.MaxEntries < 0:
-		return bad("MaxEntries", "is %d; want a positive number or 0 for the default", s.MaxEntries)
-	case s.ClockGranularity > 0 && s.ClockGranularity < DefaultClockGranularity:
-		return bad("ClockGranularity", "is %v; want at least %v (a finer clock keeps a core busy) or Disabled", s.ClockGranularity, DefaultClockGranularity)
-	case s.RetryBackoff > 0 && s.MaxRetryBackoff > 0 && s.MaxRetryBackoff < s.RetryBackoff:
-		return bad("MaxRetryBackoff", "is %v, less than RetryBackoff %v", s.MaxRetryBackoff, s.RetryBackoff)
-	}
-	return nil
 }
 
 // withDefaults returns s with every zero field set to its default and every

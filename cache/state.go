@@ -1,10 +1,18 @@
 package cache
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+)
 
 // state is what an entry holds at one moment. It is replaced, never
 // modified, so a hit reads it with one atomic load. Times are nanoseconds
 // on the cache's clock.
+//
+// Its methods are the one place that decides what a read of the entry does
+// (phase, servable, expiredWait); the cache's read paths only carry that
+// out.
 type state[V any] struct {
 	val V
 	err error // a cached load error (negative entry); val is the zero value
@@ -27,13 +35,15 @@ type phase uint8
 const (
 	// phaseMissing: nothing to serve. The read waits for a load.
 	phaseMissing phase = iota
-	// phaseFresh: the value is served; nothing else happens.
+	// phaseFresh: the value is served and nothing else happens: it is
+	// fresh, or in its refresh-ahead window with its refresh running or
+	// held back.
 	phaseFresh
 	// phaseAhead: the value is served and a background refresh is due.
 	phaseAhead
 	// phaseExpired: the value is past its TTL but within MaxStale. The read
-	// waits for a load, at most StaleWait (and half the time to its
-	// deadline); then it is served the value, stale.
+	// waits for a load, at most expiredWait; then it is served the value,
+	// stale.
 	phaseExpired
 	// phaseStale: the value is past its TTL, within MaxStale, and its
 	// refreshes are failing for a transient reason, deferred (throttling),
@@ -44,15 +54,15 @@ const (
 	phaseNegative
 )
 
-// phaseOf is the one place that decides an entry's phase: from its state st
-// (nil when it holds nothing), the time, and how long its load in flight has
-// run (negative when none is). staleWait is Settings.StaleWait, 0 when off.
+// phase decides the entry's phase from its state st (nil when it holds
+// nothing), the time, and how long its load in flight has run (negative
+// when none is). staleWait is Settings.StaleWait, 0 when off.
 //
 //	fresh ──refreshAt──> ahead ──expiresAt──> expired ──staleUntil──> missing
 //	                                             │
 //	                     failure, deferral, ─────┴──> stale ──staleUntil──> missing
 //	                     or a load running staleWait
-func phaseOf[V any](st *state[V], now, inFlight, staleWait int64) phase {
+func (st *state[V]) phase(now, inFlight, staleWait int64) phase {
 	switch {
 	case st == nil:
 		return phaseMissing
@@ -64,6 +74,9 @@ func phaseOf[V any](st *state[V], now, inFlight, staleWait int64) phase {
 	case now < st.refreshAt:
 		return phaseFresh
 	case now < st.expiresAt:
+		if inFlight >= 0 || now < st.retryAt {
+			return phaseFresh
+		}
 		return phaseAhead
 	case now >= st.staleUntil:
 		return phaseMissing
@@ -71,6 +84,28 @@ func phaseOf[V any](st *state[V], now, inFlight, staleWait int64) phase {
 		return phaseStale
 	}
 	return phaseExpired
+}
+
+// servable reports whether st holds a value that may still be served, stale
+// or not: what a failed or late load falls back on.
+func (st *state[V]) servable(now int64) bool {
+	return st != nil && st.err == nil && now < st.staleUntil
+}
+
+// expiredWait is how long a read that found its entry expired waits for the
+// load in flight, which has run inFlight, before it is served the value
+// stale: until the load has run staleWait (where phase turns stale), and at
+// most half the time left before the reader's deadline, when it has one.
+// Negative when the read does not wait at all: StaleWait is off.
+func expiredWait(inFlight, staleWait int64, untilDeadline time.Duration, hasDeadline bool) time.Duration {
+	if staleWait <= 0 {
+		return -1
+	}
+	wait := time.Duration(max(staleWait-inFlight, 0))
+	if hasDeadline {
+		wait = min(wait, max(untilDeadline/2, 0))
+	}
+	return wait
 }
 
 // outcome is what one load gives all of its callers. It is shared between
@@ -91,40 +126,47 @@ const (
 	drop                // the entry is removed
 )
 
-// settle decides what a finished load leads to: the entry's next state and
-// what the load's callers get. prev is the entry's state (nil when it holds
-// nothing), floor the lowest load number allowed to store (loads that began
-// before an Invalidate may not), seq the load's number, r its result, and
-// transient whether r's error may be ridden out with the last good value;
-// spread, in [0, 1), places the first refresh of a value loaded into an
-// empty entry (see freshState).
+// landing is a finished load of one key, as settle weighs it.
+type landing[V any] struct {
+	seq       uint64    // the load's number
+	floor     uint64    // the lowest load number the entry lets store (loads that began before an Invalidate may not)
+	r         Loaded[V] // its result
+	transient bool      // r's error may be ridden out with the last good value
+	spread    float64   // in [0, 1): where the first refresh of a value loaded into an empty entry goes (see freshState)
+	now       int64
+}
+
+// settle decides what a finished load l leads to: the entry's next state
+// and what the load's callers get. prev is the entry's state (nil when it
+// holds nothing).
 //
 // A result never replaces one from a load that began after it: its callers
 // get the newer value instead.
-func (c *Cache[K, V]) settle(prev *state[V], floor, seq uint64, r Loaded[V], transient bool, spread float64, now int64) (*state[V], outcome[V], change) {
-	usable := prev != nil && prev.err == nil && now < prev.staleUntil
+func (c *Cache[K, V]) settle(prev *state[V], l landing[V]) (*state[V], outcome[V], change) {
+	usable := prev.servable(l.now)
 	switch {
-	case seq < floor:
-		return prev, outcome[V]{val: r.Value, err: r.Err}, keep
-	case prev != nil && prev.seq > seq:
+	case l.seq < l.floor:
+		return prev, outcome[V]{val: l.r.Value, err: l.r.Err}, keep
+	case prev != nil && prev.seq > l.seq:
 		if usable {
 			return prev, outcome[V]{val: prev.val}, keep
 		}
-		return prev, outcome[V]{val: r.Value, err: r.Err}, keep
-	case r.Err == nil:
-		return c.freshState(r, seq, now, prev == nil || prev.err != nil, spread), outcome[V]{val: r.Value}, store
-	case usable && transient:
+		return prev, outcome[V]{val: l.r.Value, err: l.r.Err}, keep
+	case l.r.Err == nil:
+		first := prev == nil || prev.err != nil
+		return c.freshState(l.r, l.seq, l.now, first, l.spread), outcome[V]{val: l.r.Value}, store
+	case usable && l.transient:
 		next := *prev
 		next.failures++
-		next.lastErr = r.Err
-		next.retryAt = now + c.backoff(next.failures)
-		return &next, outcome[V]{val: prev.val, err: r.Err, stale: true, age: max(now-prev.expiresAt, 0)}, store
-	case c.opts.NegativeTTL > 0 && !transient:
-		until := now + int64(c.opts.NegativeTTL)
-		neg := &state[V]{err: r.Err, seq: seq, loadedAt: now, refreshAt: until, expiresAt: until, staleUntil: until}
-		return neg, outcome[V]{err: r.Err}, store
+		next.lastErr = l.r.Err
+		next.retryAt = addClamped(l.now, c.backoff(next.failures))
+		return &next, outcome[V]{val: prev.val, err: l.r.Err, stale: true, age: max(l.now-prev.expiresAt, 0)}, store
+	case c.opts.NegativeTTL > 0 && !l.transient:
+		until := addClamped(l.now, int64(c.opts.NegativeTTL))
+		neg := &state[V]{err: l.r.Err, seq: l.seq, loadedAt: l.now, refreshAt: until, expiresAt: until, staleUntil: until}
+		return neg, outcome[V]{err: l.r.Err}, store
 	}
-	return nil, outcome[V]{err: r.Err}, drop
+	return nil, outcome[V]{err: l.r.Err}, drop
 }
 
 // freshState returns the state of a value loaded at now by load seq; first
@@ -136,12 +178,14 @@ func (c *Cache[K, V]) settle(prev *state[V], floor, seq uint64, r Loaded[V], tra
 func (c *Cache[K, V]) freshState(r Loaded[V], seq uint64, now int64, first bool, spread float64) *state[V] {
 	ttl := float64(c.opts.TTL)
 	if r.TTL > 0 {
-		ttl = float64(r.TTL)
+		// A loader's TTL is held to the bound of Settings.TTL, so that
+		// no deadline below overflows.
+		ttl = float64(min(r.TTL, MaxDuration))
 	}
 	if c.opts.Jitter > 0 {
 		ttl *= 1 + c.opts.Jitter*(2*rand.Float64()-1)
 	}
-	expires := now + int64(ttl)
+	expires := addClamped(now, int64(ttl))
 	if !r.ExpiresBy.IsZero() {
 		if by := c.clock.at(r.ExpiresBy); by > now && by < expires {
 			expires = by
@@ -162,8 +206,17 @@ func (c *Cache[K, V]) freshState(r Loaded[V], seq uint64, now int64, first bool,
 		loadedAt:   now,
 		refreshAt:  refresh,
 		expiresAt:  expires,
-		staleUntil: expires + int64(c.opts.MaxStale),
+		staleUntil: addClamped(expires, int64(c.opts.MaxStale)),
 	}
+}
+
+// addClamped returns t+d for d ≥ 0, or the latest time when that overflows:
+// a deadline that far off never comes.
+func addClamped(t, d int64) int64 {
+	if t > math.MaxInt64-d {
+		return math.MaxInt64
+	}
+	return t + d
 }
 
 // backoff returns the delay before the next retry after n failures: it

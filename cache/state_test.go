@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestPhaseOf(t *testing.T) {
+func TestPhase(t *testing.T) {
 	const (
 		loaded  = 0
 		refresh = 80
@@ -34,7 +34,8 @@ func TestPhaseOf(t *testing.T) {
 		{"nothing", nil, 50, -1, phaseMissing},
 		{"fresh", st(nil), 50, -1, phaseFresh},
 		{"refresh ahead", st(nil), 90, -1, phaseAhead},
-		{"refresh ahead while loading", st(nil), 90, 5, phaseAhead},
+		{"refresh ahead while loading", st(nil), 90, 5, phaseFresh},
+		{"refresh ahead, retry held back", deferred, 90, -1, phaseFresh},
 		{"expired", st(nil), 120, -1, phaseExpired},
 		{"expired, load running a while", st(nil), 120, wait - 1, phaseExpired},
 		{"expired, load stalled", st(nil), 120, wait, phaseStale},
@@ -45,12 +46,12 @@ func TestPhaseOf(t *testing.T) {
 		{"negative", negative, 50, -1, phaseNegative},
 		{"negative expired", negative, 100, -1, phaseMissing},
 	} {
-		if got := phaseOf(tc.st, tc.now, tc.inFlight, wait); got != tc.want {
+		if got := tc.st.phase(tc.now, tc.inFlight, wait); got != tc.want {
 			t.Errorf("%s: phase %d, want %d", tc.name, got, tc.want)
 		}
 	}
 	// StaleWait off: a stalled load is waited for.
-	if got := phaseOf(st(nil), 120, 1000, 0); got != phaseExpired {
+	if got := st(nil).phase(120, 1000, 0); got != phaseExpired {
 		t.Errorf("stalled load with StaleWait off: phase %d, want expired", got)
 	}
 }
@@ -82,7 +83,7 @@ func TestSettle(t *testing.T) {
 		{"permanent failure: dropped", good, 0, 6, Loaded[string]{Err: errGone}, false, drop, "", errGone, false},
 		{"transient failure, nothing to serve", nil, 0, 1, fail, true, drop, "", errTransient, false},
 	} {
-		next, out, ch := c.settle(tc.prev, tc.floor, tc.seq, tc.r, tc.transient, 0, now)
+		next, out, ch := c.settle(tc.prev, landing[string]{seq: tc.seq, floor: tc.floor, r: tc.r, transient: tc.transient, now: now})
 		if ch != tc.change || out.val != tc.outVal || !errors.Is(out.err, tc.outErr) || (tc.outErr == nil) != (out.err == nil) || out.stale != tc.outStale {
 			t.Errorf("%s: change %d, outcome %q/%v/stale %v; want %d, %q/%v/stale %v",
 				tc.name, ch, out.val, out.err, out.stale, tc.change, tc.outVal, tc.outErr, tc.outStale)

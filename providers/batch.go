@@ -7,14 +7,19 @@ import "context"
 // BatchGetSecretValue). The portable layer uses it when it is there.
 type BatchFetcher interface {
 	Provider
-	// BatchGroup tells which requests one FetchBatch call serves well
+	// BatchGroup tells which requests one FetchBatch call serves
 	// together: those of the same group (a region, a decryption flag), at
-	// most max of them. A cache coalesces refreshes and paces throttled
-	// ones by group.
+	// most max of them. A request that the batch call cannot serve (a
+	// Secrets Manager version stage) has max 1: it is fetched alone, with
+	// Fetch. A cache coalesces refreshes and paces throttled ones by group.
 	BatchGroup(req Request) (group string, max int)
-	// FetchBatch fetches every request and returns one BatchResult per
-	// request, in the same order. A failure of one request must not fail
-	// the others. Each backend call it makes must be bounded by ctx.
+	// FetchBatch fetches requests of one batch group, at most its max,
+	// with one backend call, bounded by ctx, and returns one BatchResult
+	// per request, in the same order. A failure of one request must not
+	// fail the others. A request the call did not serve — the call was
+	// refused, or the request is of another group or beyond max — is
+	// answered with ErrNotBatched: the caller fetches it with Fetch.
+	// Regrouping, chunking and fanning out are the caller's.
 	FetchBatch(ctx context.Context, reqs []Request) []BatchResult
 }
 

@@ -67,3 +67,11 @@ func IsTransient(err error) bool {
 	}
 	return errors.Is(err, context.DeadlineExceeded)
 }
+
+// ErrNotBatched answers a request of a BatchFetcher's FetchBatch that its
+// one backend call did not serve: the batch call was refused (a policy that
+// grants only the single-value call, an endpoint without it), or the
+// request belongs to another batch group, or is beyond the group's size.
+// The caller fetches that request with Fetch. It is never a request's
+// final answer.
+var ErrNotBatched = errors.New("not served by the batch call")

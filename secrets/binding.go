@@ -37,7 +37,7 @@ func (b *binding) get(ctx context.Context) (Value, error) {
 // finish is get's end for a failed read or a reference with a #key.
 func (b *binding) finish(v Value, err error) (Value, error) {
 	if err != nil {
-		return Value{}, &RefError{Ref: b.raw, Err: err}
+		return Value{}, &RefError{Ref: b.raw, Err: clientError(err)}
 	}
 	return b.derive(v)
 }

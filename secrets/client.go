@@ -13,12 +13,15 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/readmap"
@@ -52,7 +55,8 @@ type Client struct {
 	rotation    rotationSchedule
 	root        context.Context // cancelled by Close
 	cancelRoot  context.CancelFunc
-	observe     callObserver
+	calls       calls
+	listings    singleflight.Group // GetPath listings in progress, by path
 }
 
 var schemePattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
@@ -76,10 +80,8 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if err := o.applyEnvironment(os.Getenv); err != nil {
-		return nil, err
-	}
-	if err := o.validate(); err != nil {
+	origins, envErr := o.applyEnvironment(os.Getenv)
+	if err := errors.Join(envErr, o.validate(origins)); err != nil {
 		return nil, err
 	}
 	o.adjustForLambda()
@@ -99,7 +101,7 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	}
 	c := &Client{providers: provs}
 	c.root, c.cancelRoot = context.WithCancel(context.Background())
-	c.observe = observeCalls(o.Observer, o.Logger)
+	c.calls.observe = observeCalls(o.Observer, o.Logger)
 	if c.ttls, err = o.ttlsByKey(c.isCustomScheme); err != nil {
 		return nil, err
 	}
@@ -121,7 +123,7 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	// fetch consults, can take the cache's settings, defaults filled in.
 	settings := c.cache.Settings()
 	c.maxBindings = 4 * max(settings.MaxEntries, cache.DefaultMaxEntries)
-	c.rotation.init(settings, o.DisableRotationSchedule, c.maxBindings, c.observe)
+	c.rotation.init(settings, o.DisableRotationSchedule, c.maxBindings, &c.calls)
 	if len(o.Prefetch) > 0 {
 		if _, err := c.GetMany(ctx, o.Prefetch...); err != nil {
 			_ = c.Close()
@@ -184,7 +186,7 @@ func (c *Client) Refresh(ctx context.Context, ref string) (Value, error) {
 	}
 	v, err := c.cache.Refresh(ctx, b.h.Key())
 	if err != nil {
-		return Value{}, &RefError{Ref: ref, Err: err}
+		return Value{}, &RefError{Ref: ref, Err: clientError(err)}
 	}
 	return b.derive(v)
 }
@@ -233,6 +235,11 @@ func (c *Client) Close() error {
 	c.recent.clear()
 	return nil
 }
+
+// Settings returns the cache settings the Client runs with: those of its
+// Options and the environment, with every default filled in and Disabled
+// ones zero.
+func (c *Client) Settings() cache.Settings { return c.cache.Settings() }
 
 // detached returns a context with ctx's values but not its cancellation,
 // bounded by LoadTimeout and cancelled by Close: for a call the Client makes

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/providers"
@@ -40,8 +41,17 @@ var (
 	// use, such as a nil context.
 	ErrInvalidArgument = errors.New("invalid argument")
 	// ErrClosed: the Client was used after Close.
-	ErrClosed = cache.ErrClosed
+	ErrClosed = errors.New("the Client is closed")
 )
+
+// clientError returns err, an error of the Client's cache, in the Client's
+// words: its cache being closed is the Client being closed.
+func clientError(err error) error {
+	if errors.Is(err, cache.ErrClosed) {
+		return ErrClosed
+	}
+	return err
+}
 
 // RefError is the error of an operation on one reference. Its message names
 // the reference and the problem, never the secret's value.
@@ -58,7 +68,9 @@ func (e *RefError) Error() string {
 	if len(ref) > maxRefInMessage {
 		ref = ref[:maxRefInMessage] + "..."
 	}
-	return "secrets: " + strconv.Quote(ref) + ": " + e.Err.Error()
+	// A cause that is itself one of this package's errors (New's, for
+	// the package-level Get) would repeat the prefix.
+	return "secrets: " + strconv.Quote(ref) + ": " + strings.TrimPrefix(e.Err.Error(), "secrets: ")
 }
 
 func (e *RefError) Unwrap() error { return e.Err }

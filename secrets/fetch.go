@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/providers"
 )
@@ -15,43 +17,98 @@ import (
 // load fetches the value k names.
 func (c *Client) load(ctx context.Context, k Ref) cache.Loaded[Value] {
 	schedule := c.rotation.lookUp(c.providers[k.Scheme], k)
-	ctx, end := c.observe(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationFetch,
+	v, err := c.fetch(ctx, k)
+	return cache.Loaded[Value]{Value: v, Err: err, TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedule)}
+}
+
+// fetch makes one Fetch call for k.
+func (c *Client) fetch(ctx context.Context, k Ref) (Value, error) {
+	ctx, end, err := c.calls.begin(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationFetch,
 		Refs: []Ref{k}, Background: cache.IsBackground(ctx)})
+	if err != nil {
+		return Value{}, err
+	}
 	defer endOnPanic(end, 1)
 	res, err := c.providers[k.Scheme].Fetch(ctx, request(k))
 	v, err := value(k.Scheme, res, err)
 	end([]error{err})
-	return cache.Loaded[Value]{Value: v, Err: err, TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedule)}
+	return v, err
 }
 
 // loadBatch fetches keys, which share one provider and batch group, with
-// one FetchBatch call.
+// one FetchBatch call, and each key that call did not serve with a Fetch
+// call of its own, side by side.
 func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[Value] {
 	p := c.providers[keys[0].Scheme]
-	reqs := make([]providers.Request, len(keys))
 	schedules := make([]<-chan struct{}, len(keys))
 	for i, k := range keys {
-		reqs[i] = request(k)
 		schedules[i] = c.rotation.lookUp(p, k)
 	}
-	ctx, end := c.observe(ctx, ProviderCall{Scheme: keys[0].Scheme, Region: keys[0].Region, Operation: OperationFetchBatch,
-		Refs: keys, Background: cache.IsBackground(ctx)})
-	defer endOnPanic(end, len(keys))
-	res := p.(providers.BatchFetcher).FetchBatch(ctx, reqs)
+	bf := p.(providers.BatchFetcher)
+	vals, errs := make([]Value, len(keys)), make([]error, len(keys))
+	if _, n := bf.BatchGroup(request(keys[0])); n > 1 {
+		vals, errs = c.fetchBatch(ctx, bf, keys)
+	} else {
+		// The batch call was refused since these keys were grouped.
+		for i := range errs {
+			errs[i] = providers.ErrNotBatched
+		}
+	}
+	var alone errgroup.Group
+	for i, k := range keys {
+		if errors.Is(errs[i], providers.ErrNotBatched) {
+			alone.Go(func() error {
+				vals[i], errs[i] = c.fetchContained(ctx, k)
+				return nil
+			})
+		}
+	}
+	_ = alone.Wait() // each fetch's error is its key's
 	out := make([]cache.Loaded[Value], len(keys))
+	for i, k := range keys {
+		out[i] = cache.Loaded[Value]{Value: vals[i], Err: errs[i], TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedules[i])}
+	}
+	return out
+}
+
+// fetchBatch makes one FetchBatch call for keys.
+func (c *Client) fetchBatch(ctx context.Context, bf providers.BatchFetcher, keys []Ref) ([]Value, []error) {
+	vals := make([]Value, len(keys))
 	errs := make([]error, len(keys))
+	ctx, end, err := c.calls.begin(ctx, ProviderCall{Scheme: keys[0].Scheme, Region: keys[0].Region, Operation: OperationFetchBatch,
+		Refs: keys, Background: cache.IsBackground(ctx)})
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return vals, errs
+	}
+	defer endOnPanic(end, len(keys))
+	reqs := make([]providers.Request, len(keys))
+	for i, k := range keys {
+		reqs[i] = request(k)
+	}
+	res := bf.FetchBatch(ctx, reqs)
 	for i, k := range keys {
 		if i >= len(res) {
 			errs[i] = fmt.Errorf("%w: provider %q returned %d results for %d requests", ErrUnavailable, k.Scheme, len(res), len(keys))
 			continue
 		}
-		out[i].Value, errs[i] = value(k.Scheme, res[i].Result, res[i].Err)
+		vals[i], errs[i] = value(k.Scheme, res[i].Result, res[i].Err)
 	}
 	end(errs)
-	for i, k := range keys {
-		out[i].Err, out[i].TTL, out[i].ExpiresBy = errs[i], c.ttls[k], c.rotation.expiresBy(k, schedules[i])
-	}
-	return out
+	return vals, errs
+}
+
+// fetchContained is fetch on a goroutine of the Client's own: a provider's
+// panic fails the key instead of the process.
+func (c *Client) fetchContained(ctx context.Context, k Ref) (v Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = Value{}, fmt.Errorf("%w (provider %q, %s)", cache.ErrLoadPanicked, k.Scheme, panicType(p))
+		}
+	}()
+	return c.fetch(ctx, k)
 }
 
 // batchGroup puts k in its provider's batch group, or in a group of its

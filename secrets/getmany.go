@@ -36,7 +36,7 @@ func (c *Client) GetMany(ctx context.Context, refs ...string) (map[string]Value,
 	out := make(map[string]Value, len(bound))
 	for i, b := range bound {
 		if fetchErrs[i] != nil {
-			errs = append(errs, &RefError{Ref: b.raw, Err: fetchErrs[i]})
+			errs = append(errs, &RefError{Ref: b.raw, Err: clientError(fetchErrs[i])})
 			continue
 		}
 		v, err := b.derive(vals[i])

@@ -13,9 +13,10 @@ import (
 // parameter name, through GetParametersByPath and all its pages. Each value
 // is also cached under its own name, so a later Get of "/path/name" is a
 // hit; a listing does not replace a value that a fetch begun after it
-// cached. The listing itself is not cached: each GetPath calls the service.
-// It runs on a context detached from ctx's cancellation, bounded by
-// Options.LoadTimeout and ended by Close; when ctx is done first, GetPath
+// cached. The listing itself is not cached, but concurrent GetPaths of one
+// path share one listing. It runs on a context detached from ctx's
+// cancellation, bounded by Options.LoadTimeout and ended by Close (the
+// GetPath then fails with ErrClosed); when ctx is done first, GetPath
 // returns ctx's error at once.
 //
 // It needs ssm:GetParametersByPath on the path's ARN
@@ -35,51 +36,61 @@ func (c *Client) GetPath(ctx context.Context, path string, recursive bool) (map[
 	if !ok {
 		return nil, &RefError{Ref: path, Err: fmt.Errorf("%w: the %q provider cannot list paths", ErrInvalidArgument, SchemeParameterStore)}
 	}
-	type listing struct {
-		vals map[string]Value
-		err  error
+	key := path
+	if recursive {
+		key += "\x00recursive"
 	}
-	done := make(chan listing, 1)
-	stamp := c.cache.Stamp()
-	lctx, cancel := c.detached(ctx)
-	go func() {
+	done := c.listings.DoChan(key, func() (any, error) {
+		lctx, cancel := c.detached(ctx)
 		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				done <- listing{err: fmt.Errorf("%w: the %q provider panicked listing a path (%s)", ErrUnavailable, SchemeParameterStore, panicType(p))}
-			}
-		}()
-		callCtx, end := c.observe(lctx, ProviderCall{Scheme: SchemeParameterStore, Operation: OperationFetchPath,
-			Refs: []Ref{{Scheme: SchemeParameterStore, Name: path}}})
-		res, err := func() (map[string]*providers.Result, error) {
-			defer endOnPanic(end, 1)
-			return pf.FetchPath(callCtx, path, recursive, "")
-		}()
-		end([]error{err})
-		if err != nil {
-			done <- listing{err: err}
-			return
-		}
-		vals := make(map[string]Value, len(res))
-		for name, r := range res {
-			v := newValue(r.Value, r.Version, r.Binary)
-			if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v, stamp); err != nil {
-				done <- listing{err: err}
-				return
-			}
-			vals[name] = v
-		}
-		done <- listing{vals: vals}
-	}()
+		return c.list(lctx, pf, path, recursive)
+	})
 	select {
 	case l := <-done:
-		if l.err != nil {
-			return nil, &RefError{Ref: path, Err: l.err}
+		if l.Err != nil {
+			return nil, &RefError{Ref: path, Err: l.Err}
 		}
-		return l.vals, nil
+		return l.Val.(map[string]Value), nil
 	case <-ctx.Done():
 		return nil, &RefError{Ref: path, Err: ctx.Err()}
 	}
+}
+
+// list makes one listing of path and caches its values. A panic of the
+// provider fails the listing; a listing ended by Close fails with
+// ErrClosed.
+func (c *Client) list(ctx context.Context, pf providers.PathFetcher, path string, recursive bool) (vals map[string]Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			vals, err = nil, fmt.Errorf("%w: the %q provider panicked listing a path (%s)", ErrUnavailable, SchemeParameterStore, panicType(p))
+		}
+		if err != nil && c.root.Err() != nil {
+			vals, err = nil, ErrClosed
+		}
+	}()
+	stamp := c.cache.Stamp()
+	callCtx, end, err := c.calls.begin(ctx, ProviderCall{Scheme: SchemeParameterStore, Operation: OperationFetchPath,
+		Refs: []Ref{{Scheme: SchemeParameterStore, Name: path}}})
+	if err != nil {
+		return nil, err
+	}
+	res, err := func() (map[string]*providers.Result, error) {
+		defer endOnPanic(end, 1)
+		return pf.FetchPath(callCtx, path, recursive, "")
+	}()
+	end([]error{err})
+	if err != nil {
+		return nil, err
+	}
+	vals = make(map[string]Value, len(res))
+	for name, r := range res {
+		v := newValue(r.Value, r.Version, r.Binary)
+		if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v, stamp); err != nil {
+			return nil, clientError(err)
+		}
+		vals[name] = v
+	}
+	return vals, nil
 }
 
 // checkPath accepts "/" and the parameter paths ParseRef accepts, with or

@@ -67,12 +67,13 @@ func (c *Client) Load(ctx context.Context, dst any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("secrets: %w: Load needs a non-nil pointer to a struct, not %T", ErrInvalidArgument, dst)
 	}
-	var targets []target
-	var links []func() // pointer fields to set once everything converted
+	var col collector
 	root := rv.Elem()
-	if err := collect(root, root.Type().Name(), &targets, &links, nil); err != nil {
-		return err
+	col.collect(root, root.Type().Name(), nil)
+	if len(col.errs) > 0 {
+		return errors.Join(col.errs...)
 	}
+	targets, links := col.targets, col.links
 	refs := make([]string, 0, len(targets))
 	for _, t := range targets {
 		refs = append(refs, t.ref)
@@ -134,57 +135,63 @@ func refErrors(err error) map[string]error {
 
 var valueType = reflect.TypeFor[Value]()
 
+// collector gathers the tagged fields of a struct and what is wrong with
+// their tags: every tag's error, not only the first.
+type collector struct {
+	targets []target
+	links   []func() // pointer fields to set once everything converted
+	errs    []error
+}
+
 // collect finds the tagged fields of the struct v (named path), recursing
 // into untagged struct and pointer-to-struct fields. A nil pointer is given
 // a new struct, linked into v only when Load succeeds and the struct has a
 // tagged field. onPath holds the struct types being walked, so that a
 // recursive type ends the walk.
-func collect(v reflect.Value, path string, targets *[]target, links *[]func(), onPath []reflect.Type) error {
+func (col *collector) collect(v reflect.Value, path string, onPath []reflect.Type) {
 	t := v.Type()
 	if slices.Contains(onPath, t) {
-		return nil
+		return
 	}
 	onPath = append(onPath, t)
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		fv := v.Field(i)
 		name := path + "." + sf.Name
-		tag, tagged := sf.Tag.Lookup("secret")
-		if tagged {
+		if tag, tagged := sf.Tag.Lookup("secret"); tagged {
 			tg, err := parseTag(name, tag, sf)
 			if err != nil {
-				return err
-			}
-			tg.field = fv
-			*targets = append(*targets, tg)
-			continue
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		switch {
-		case sf.Type.Kind() == reflect.Struct && sf.Type != valueType:
-			if err := collect(fv, name, targets, links, onPath); err != nil {
-				return err
-			}
-		case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct && sf.Type.Elem() != valueType:
-			if !fv.IsNil() {
-				if err := collect(fv.Elem(), name, targets, links, onPath); err != nil {
-					return err
-				}
+				col.errs = append(col.errs, err)
 				continue
 			}
-			fresh := reflect.New(sf.Type.Elem())
-			before := len(*targets)
-			if err := collect(fresh.Elem(), name, targets, links, onPath); err != nil {
-				return err
-			}
-			if len(*targets) > before {
-				*links = append(*links, func() { fv.Set(fresh) })
-			}
+			tg.field = fv
+			col.targets = append(col.targets, tg)
+			continue
+		}
+		if sf.IsExported() {
+			col.nested(fv, sf, name, onPath)
 		}
 	}
-	return nil
+}
+
+// nested collects the fields of the untagged field fv (sf, named name) when
+// it is a struct or a pointer to one.
+func (col *collector) nested(fv reflect.Value, sf reflect.StructField, name string, onPath []reflect.Type) {
+	switch {
+	case sf.Type.Kind() == reflect.Struct && sf.Type != valueType:
+		col.collect(fv, name, onPath)
+	case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct && sf.Type.Elem() != valueType:
+		if !fv.IsNil() {
+			col.collect(fv.Elem(), name, onPath)
+			return
+		}
+		fresh := reflect.New(sf.Type.Elem())
+		before := len(col.targets)
+		col.collect(fresh.Elem(), name, onPath)
+		if len(col.targets) > before {
+			col.links = append(col.links, func() { fv.Set(fresh) })
+		}
+	}
 }
 
 // parseTag parses `secret:"REFERENCE[,optional]"` on field sf, expanding

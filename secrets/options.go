@@ -75,37 +75,51 @@ type Options struct {
 	Prefetch []string
 }
 
-// validate reports the first field of o that is out of range, as an
-// ErrInvalidArgument naming it.
-func (o *Options) validate() error {
+// validate reports every field of o that is out of range, each as an
+// ErrInvalidArgument naming it, or the environment variable that set it
+// (origins, from applyEnvironment), joined with errors.Join.
+func (o *Options) validate(origins map[string]string) error {
+	var errs []error
 	if err := o.Settings.Validate(); err != nil {
-		return fmt.Errorf("secrets: %w: Options.%s", ErrInvalidArgument, trimSettingsError(err))
+		for _, e := range unjoin(err) {
+			errs = append(errs, settingError(e, origins))
+		}
 	}
 	for scheme, p := range o.Providers {
 		if !schemePattern.MatchString(scheme) || scheme == "arn" {
-			return fmt.Errorf("secrets: %w: Options.Providers: scheme %q is not a lower-case word", ErrInvalidArgument, scheme)
-		}
-		if p == nil {
-			return fmt.Errorf("secrets: %w: Options.Providers: nil provider for scheme %q", ErrInvalidArgument, scheme)
+			errs = append(errs, fmt.Errorf("secrets: %w: Options.Providers: scheme %q is not a lower-case word", ErrInvalidArgument, scheme))
+		} else if p == nil {
+			errs = append(errs, fmt.Errorf("secrets: %w: Options.Providers: nil provider for scheme %q", ErrInvalidArgument, scheme))
 		}
 	}
 	for ref, ttl := range o.TTLByRef {
-		if ttl <= 0 {
-			return fmt.Errorf("secrets: %w: Options.TTLByRef[%q] is %v; want a positive duration", ErrInvalidArgument, ref, ttl)
+		if ttl <= 0 || ttl > cache.MaxDuration {
+			errs = append(errs, fmt.Errorf("secrets: %w: Options.TTLByRef[%q] is %v; want a positive duration, at most %v",
+				ErrInvalidArgument, ref, ttl, cache.MaxDuration))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// trimSettingsError drops the cache's sentinel text from a Settings error,
-// leaving "FIELD is ...; want ...".
-func trimSettingsError(err error) string {
-	msg := err.Error()
-	prefix := cache.ErrInvalidSettings.Error() + ": "
-	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-		return msg[len(prefix):]
+// settingError words a cache setting's error as the Client's: naming the
+// Options field, or the environment variable that set it.
+func settingError(err error, origins map[string]string) error {
+	var se *cache.SettingError
+	if !errors.As(err, &se) {
+		return fmt.Errorf("secrets: %w: %w", ErrInvalidArgument, err)
 	}
-	return msg
+	if origin, ok := origins[se.Field]; ok {
+		return fmt.Errorf("secrets: %w: environment variable %s (Options.%s): want %s", ErrInvalidArgument, origin, se.Field, se.Want)
+	}
+	return fmt.Errorf("secrets: %w: Options.%s is %v; want %s", ErrInvalidArgument, se.Field, se.Value, se.Want)
+}
+
+// unjoin returns the errors errors.Join joined into err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // ttlsByKey parses o.TTLByRef into TTLs by cache key, with custom telling

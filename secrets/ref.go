@@ -85,55 +85,14 @@ func (p *parser) errorf(format string, args ...any) error {
 }
 
 func (p *parser) parse(custom func(string) bool) (Ref, error) {
-	s := p.raw
-	switch {
-	case s == "":
-		return Ref{}, p.errorf("empty reference")
-	case len(s) > maxRefLen:
-		return Ref{}, p.errorf("longer than %d bytes", maxRefLen)
-	case strings.TrimSpace(s) != s:
-		return Ref{}, p.errorf("leading or trailing white space")
+	if err := p.checkText(); err != nil {
+		return Ref{}, err
 	}
-	if !utf8.ValidString(s) {
-		return Ref{}, p.errorf("not valid UTF-8")
-	}
-	for i, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return Ref{}, p.errorf("control character at byte %d", i)
-		}
-	}
-	rest, key, hasKey := strings.Cut(s, "#")
+	rest, key, hasKey := strings.Cut(p.raw, "#")
 	if hasKey && key == "" {
 		return Ref{}, p.errorf("'#' must be followed by a JSON key")
 	}
-	var r Ref
-	var err error
-	switch {
-	case strings.HasPrefix(rest, "arn:"):
-		r, err = p.arnRef(rest, "")
-	case strings.HasPrefix(rest, "/"):
-		r, err = p.ssmRef(rest)
-	default:
-		scheme, name, ok := strings.Cut(rest, ":")
-		switch {
-		case !ok:
-			r, err = p.smRef(rest)
-		case scheme == SchemeSecretsManager:
-			r, err = p.smRef(name)
-		case scheme == SchemeParameterStore:
-			r, err = p.ssmRef(name)
-		case scheme == SchemeEnv:
-			r, err = p.envRef(name)
-		case scheme == SchemeFile:
-			r, err = p.fileRef(name)
-		case custom != nil && custom(scheme):
-			r, err = p.customRef(scheme, name)
-		case valueFromHint(rest) != "":
-			return Ref{}, p.errorf("a secret name has no ':'%s", valueFromHint(rest))
-		default:
-			return Ref{}, p.errorf("unknown scheme %q (want sm:, ssm:, env:, file:, a registered scheme, an ARN or a /parameter/path)", scheme)
-		}
-	}
+	r, err := p.dispatch(rest, custom)
 	if err != nil {
 		return Ref{}, err
 	}
@@ -149,6 +108,56 @@ func (p *parser) parse(custom func(string) bool) (Ref, error) {
 		return Ref{}, p.errorf("canonical form %d bytes, longer than %d", n, maxRefLen)
 	}
 	return r, nil
+}
+
+// checkText refuses what no reference may hold, whatever its form.
+func (p *parser) checkText() error {
+	s := p.raw
+	switch {
+	case s == "":
+		return p.errorf("empty reference")
+	case len(s) > maxRefLen:
+		return p.errorf("longer than %d bytes", maxRefLen)
+	case strings.TrimSpace(s) != s:
+		return p.errorf("leading or trailing white space")
+	case !utf8.ValidString(s):
+		return p.errorf("not valid UTF-8")
+	}
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return p.errorf("control character at byte %d", i)
+		}
+	}
+	return nil
+}
+
+// dispatch parses rest, a reference without its #key, by its form: an ARN,
+// a parameter path, SCHEME:NAME, or a bare secret name.
+func (p *parser) dispatch(rest string, custom func(string) bool) (Ref, error) {
+	switch {
+	case strings.HasPrefix(rest, "arn:"):
+		return p.arnRef(rest, "")
+	case strings.HasPrefix(rest, "/"):
+		return p.ssmRef(rest)
+	}
+	scheme, name, ok := strings.Cut(rest, ":")
+	switch {
+	case !ok:
+		return p.smRef(rest)
+	case scheme == SchemeSecretsManager:
+		return p.smRef(name)
+	case scheme == SchemeParameterStore:
+		return p.ssmRef(name)
+	case scheme == SchemeEnv:
+		return p.envRef(name)
+	case scheme == SchemeFile:
+		return p.fileRef(name)
+	case custom != nil && custom(scheme):
+		return p.customRef(scheme, name)
+	case looksLikeValueFrom(rest, scheme):
+		return Ref{}, p.errorf("a secret name has no ':'%s", valueFromHint(rest))
+	}
+	return Ref{}, p.errorf("unknown scheme %q (want sm:, ssm:, env:, file:, a registered scheme, an ARN or a /parameter/path)", scheme)
 }
 
 // query splits NAME?QUERY and returns QUERY's parameters, each at most once,
@@ -280,18 +289,34 @@ func (p *parser) customRef(scheme, s string) (Ref, error) {
 	return r, p.selectVersion(&r, params["stage"], params["version-id"])
 }
 
-// valueFromHint returns, for NAME:JSON-KEY:VERSION-STAGE:VERSION-ID written
-// without the ARN that ECS's valueFrom puts in front, the ARN form that
-// takes this suffix and the same reference by name; "" for anything else.
+// looksLikeValueFrom reports whether rest, whose text before its first ':'
+// is not a known scheme, is a secret name with the suffix ECS's valueFrom
+// puts after a secret's ARN: all three suffix fields, or fewer after a
+// text that is no scheme in any case (prod/db:password).
+func looksLikeValueFrom(rest, scheme string) bool {
+	if valueFromHint(rest) == "" {
+		return false
+	}
+	return strings.Count(rest, ":") == 3 || !schemePattern.MatchString(strings.ToLower(scheme))
+}
+
+// valueFromHint returns, for NAME:JSON-KEY[:VERSION-STAGE[:VERSION-ID]]
+// written without the ARN that ECS's valueFrom puts in front, the ARN form
+// that takes this suffix and the same reference by name; "" for anything
+// else.
 func valueFromHint(s string) string {
 	fields := strings.Split(s, ":")
 	// A hint quotes s twice: only a short one, as RefError quotes it.
-	if len(s) > maxRefInMessage || len(fields) != 4 || fields[0] == "" || fields[2] != "" && fields[3] != "" {
+	if len(s) > maxRefInMessage || len(fields) < 2 || len(fields) > 4 || fields[0] == "" {
+		return ""
+	}
+	fields = append(fields, "", "")[:4]
+	if fields[2] != "" && fields[3] != "" {
 		return ""
 	}
 	byName := Ref{Scheme: SchemeSecretsManager, Name: fields[0], Key: fields[1], Stage: fields[2], VersionID: fields[3]}
 	return "; the :JSON-KEY:VERSION-STAGE:VERSION-ID suffix follows a secret's full ARN, as in arn:aws:secretsmanager:REGION:ACCOUNT:secret:" +
-		s + ", or by name write " + byName.String()
+		strings.Join(fields, ":") + ", or by name write " + byName.String()
 }
 
 // String returns the reference's canonical text.

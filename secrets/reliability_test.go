@@ -299,8 +299,8 @@ func TestLoadTimeoutBoundsEachCall(t *testing.T) {
 	_ = c.Close()
 	select {
 	case err := <-done:
-		if err == nil {
-			t.Errorf("GetPath across Close succeeded")
+		if !errors.Is(err, secrets.ErrClosed) {
+			t.Errorf("GetPath across Close: %v, want ErrClosed", err)
 		}
 	case <-time.After(hangSlack):
 		t.Errorf("GetPath blocked past Close")

@@ -9,6 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/sync/singleflight"
+
 	"github.com/secretref/secretref/cache"
 	"github.com/secretref/secretref/internal/waitfor"
 	"github.com/secretref/secretref/providers"
@@ -42,9 +45,10 @@ type rotationSchedule struct {
 	now     func() time.Time
 	logger  *slog.Logger
 	limit   int // the most secrets it remembers
-	observe callObserver
-	slots   chan struct{}
-	ctx     context.Context // cancelled by close
+	calls   *calls
+	lookups singleflight.Group  // one look-up per secret at a time
+	slots   *semaphore.Weighted // rotationLookups at a time
+	ctx     context.Context     // cancelled by close
 	cancel  context.CancelFunc
 	running sync.WaitGroup
 
@@ -56,15 +60,14 @@ type rotationSchedule struct {
 
 // rotation is what is known of one secret's schedule.
 type rotation struct {
-	recheck   time.Time     // when the schedule is looked up again
-	next      time.Time     // the next rotation, when scheduled
-	scheduled bool          // next is set
-	done      chan struct{} // closed when the latest look-up ended
+	recheck   time.Time // when the schedule is looked up again
+	next      time.Time // the next rotation, when scheduled
+	scheduled bool      // next is set
 }
 
 // init sets r up from the cache's settings s (defaults filled in).
-func (r *rotationSchedule) init(s cache.Settings, off bool, limit int, observe callObserver) {
-	r.observe = observe
+func (r *rotationSchedule) init(s cache.Settings, off bool, limit int, calls *calls) {
+	r.calls = calls
 	r.off = off
 	r.timeout = s.LoadTimeout
 	r.now = time.Now
@@ -73,7 +76,7 @@ func (r *rotationSchedule) init(s cache.Settings, off bool, limit int, observe c
 	}
 	r.logger = s.Logger
 	r.limit = limit
-	r.slots = make(chan struct{}, rotationLookups)
+	r.slots = semaphore.NewWeighted(rotationLookups)
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.known = map[Ref]*rotation{}
 	r.refused = map[string]bool{}
@@ -89,8 +92,9 @@ func (r *rotationSchedule) close() {
 }
 
 // lookUp starts a look-up of k's schedule in the background when p reads
-// schedules and k's is due, and returns a channel closed when the latest
-// look-up of k ends (nil when there is nothing to wait for).
+// schedules and k's is due, and returns a channel closed when it ends
+// (nil when there is nothing to wait for). Concurrent look-ups of one
+// secret share one call.
 func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
 	rs, ok := p.(providers.RotationScheduler)
 	if !ok || r.off || k.Stage != "" || k.VersionID != "" {
@@ -99,54 +103,66 @@ func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || r.refused[k.Scheme] {
-		return nil
-	}
 	known := r.known[k]
-	switch {
-	case known == nil:
-	case now.Before(known.recheck) && !(known.scheduled && now.After(known.next.Add(RotationGrace))):
-		return known.done // not due; a look-up may still be running
-	case known.done != nil && !closedChan(known.done):
-		return known.done
+	if r.closed || r.refused[k.Scheme] || !known.due(now) {
+		return nil
 	}
 	if len(r.known) >= r.limit {
 		clear(r.known) // bounded by the cache's size, like the bindings
 	}
 	spread := 0.9 + 0.2*rand.Float64()
-	entry := &rotation{recheck: now.Add(time.Duration(spread * float64(rotationRecheck))), done: make(chan struct{})}
+	entry := &rotation{recheck: now.Add(time.Duration(spread * float64(rotationRecheck)))}
 	if known != nil {
 		entry.next, entry.scheduled = known.next, known.scheduled
 	}
 	r.known[k] = entry
+	done := make(chan struct{})
 	r.running.Add(1)
-	go r.run(rs, k, entry)
-	return entry.done
+	go func() {
+		defer r.running.Done()
+		defer close(done)
+		_, _, _ = r.lookups.Do(k.String(), func() (any, error) {
+			r.run(rs, k)
+			return nil, nil
+		})
+	}()
+	return done
+}
+
+// due reports whether a secret whose schedule is known (nil: not yet) is
+// due for a look-up at now: never looked up, not for a day, or its
+// scheduled rotation has passed.
+func (known *rotation) due(now time.Time) bool {
+	return known == nil || !now.Before(known.recheck) || known.scheduled && now.After(known.next.Add(RotationGrace))
 }
 
 // run looks k's schedule up, at most rotationLookups at a time, and
-// records the answer in entry.
-func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref, entry *rotation) {
-	defer r.running.Done()
-	defer close(entry.done)
+// records the answer.
+func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref) {
 	defer func() {
 		if p := recover(); p != nil && r.logger != nil {
 			r.logger.Error("secrets: rotation schedule look-up panicked", slog.Any("ref", k), slog.String("panic", panicType(p)))
 		}
 	}()
-	select {
-	case r.slots <- struct{}{}:
-		defer func() { <-r.slots }()
-	case <-r.ctx.Done():
+	if r.slots.Acquire(r.ctx, 1) != nil {
 		return
 	}
+	defer r.slots.Release(1)
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
-	ctx, end := r.observe(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationNextRotation,
+	ctx, end, err := r.calls.begin(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationNextRotation,
 		Refs: []Ref{k}, Background: true})
+	if err != nil {
+		return
+	}
 	defer endOnPanic(end, 1)
 	next, scheduled, err := rs.NextRotation(ctx, request(k))
 	end([]error{err})
+	r.record(k, next, scheduled, err)
+}
+
+// record keeps what a look-up of k answered.
+func (r *rotationSchedule) record(k Ref, next time.Time, scheduled bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -163,7 +179,9 @@ func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref, entry *rot
 			r.logger.Warn("secrets: rotation schedule look-up failed", slog.Any("ref", k), slog.String("error", err.Error()))
 		}
 	default:
-		entry.next, entry.scheduled = next, scheduled
+		if entry := r.known[k]; entry != nil {
+			entry.next, entry.scheduled = next, scheduled
+		}
 	}
 }
 
@@ -186,62 +204,6 @@ func (r *rotationSchedule) expiresBy(k Ref, done <-chan struct{}) time.Time {
 		return known.next.Add(RotationGrace)
 	}
 	return time.Time{}
-}
-
-func closedChan(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
-
-// Candidates returns the values to try while a secret is being rotated: its
-// current value first and, when its provider keeps a rotation's new version
-// under a staging label (Secrets Manager's AWSPENDING) and the secret has
-// one that differs from the current one, that value second. A client whose
-// credential is rejected between a rotation function's setSecret and
-// finishSecret steps can then try both. For other backends it returns the
-// current value alone. When the pending version cannot be read for another
-// reason than its absence, Candidates returns the current value and that
-// error.
-func (c *Client) Candidates(ctx context.Context, ref string) ([]Value, error) {
-	if ctx == nil {
-		return nil, nilContext(ref)
-	}
-	b, err := c.binding(ref)
-	if err != nil {
-		return nil, err
-	}
-	if b.ref.Stage != "" || b.ref.VersionID != "" {
-		return nil, invalidRef(ref, "Candidates reads the current and pending versions; drop the stage or version id")
-	}
-	cur, err := b.get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	staged, ok := c.providers[b.ref.Scheme].(providers.Staged)
-	if !ok {
-		return []Value{cur}, nil
-	}
-	key := b.h.Key()
-	key.Stage = staged.PendingStage()
-	pending, err := c.cache.Get(ctx, key)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return []Value{cur}, nil
-	case err != nil:
-		return []Value{cur}, &RefError{Ref: ref, Err: err}
-	case pending.Version() != "" && pending.Version() == cur.Version():
-		return []Value{cur}, nil
-	}
-	if b.ref.Key != "" {
-		if pending, err = extractKey(pending, b.ref.Key); err != nil {
-			return []Value{cur}, &RefError{Ref: ref, Err: err}
-		}
-	}
-	return []Value{cur, pending}, nil
 }
 
 // panicType describes a recovered panic by its value's type only: the value

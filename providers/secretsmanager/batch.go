@@ -11,102 +11,75 @@ import (
 
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/internal/awserr"
-	"github.com/secretref/secretref/providers/internal/fanout"
 )
 
 // MaxBatch is the most secret ids one BatchGetSecretValue call takes.
 const MaxBatch = 20
 
-// BatchGroup puts requests of one region in one group of MaxBatch: one
-// BatchGetSecretValue call serves them (a request for a stage or version id
-// with a GetSecretValue call beside it).
+// BatchGroup puts the current versions of secrets of one region in one
+// group of MaxBatch: one BatchGetSecretValue call serves them. A request
+// for a stage or a version id, which that call cannot select, is a group
+// of one, fetched with GetSecretValue; so is every request once the call
+// was refused.
 func (p *Provider) BatchGroup(req providers.Request) (group string, max int) {
+	if !p.batchable(req) {
+		return req.Region, 1
+	}
 	return req.Region, MaxBatch
 }
 
-// FetchBatch fetches the current versions of secrets with
-// BatchGetSecretValue, at most MaxBatch per call, one group of calls per
-// region, the calls running concurrently. Requests for a stage or a version
-// id, which that call cannot select, use GetSecretValue, and so does a call
-// that would carry one id: a role granted only secretsmanager:GetSecretValue
-// then prefetches a single secret without a refused call. When
-// BatchGetSecretValue is refused, every batch from then on uses concurrent
-// GetSecretValue calls, all at once for a batch of MaxBatch.
+// batchable reports whether BatchGetSecretValue can serve req.
+func (p *Provider) batchable(req providers.Request) bool {
+	return !p.batchRefused.Load() && req.Stage == "" && req.VersionID == "" && !req.SkipDecryption
+}
+
+// FetchBatch fetches the current versions of reqs with one
+// BatchGetSecretValue call (with its pages): up to MaxBatch of them, of
+// the region of the first it can serve. The others, and every request once
+// the call was refused, are answered with providers.ErrNotBatched.
 func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
 	out := make([]providers.BatchResult, len(reqs))
-	var single []int
-	byRegion := map[string][]int{}
+	var idx []int
 	for i, r := range reqs {
-		if p.batchRefused.Load() || r.Stage != "" || r.VersionID != "" || r.SkipDecryption {
-			single = append(single, i)
+		if !p.batchable(r) || len(idx) == MaxBatch || len(idx) > 0 && r.Region != reqs[idx[0]].Region {
+			out[i].Err = providers.ErrNotBatched
 			continue
 		}
-		byRegion[r.Region] = append(byRegion[r.Region], i)
+		idx = append(idx, i)
 	}
-	var chunks [][]int
-	for _, idx := range byRegion {
-		for _, chunk := range fanout.Chunks(idx, MaxBatch) {
-			if len(chunk) == 1 {
-				single = append(single, chunk[0])
-				continue
-			}
-			chunks = append(chunks, chunk)
-		}
+	if len(idx) > 0 {
+		p.fetchChunk(ctx, reqs, idx, out)
 	}
-	retry := make([][]int, len(chunks))
-	fanout.FirstThenEach(len(chunks), func(c int) {
-		if p.batchRefused.Load() {
-			retry[c] = chunks[c]
-			return
-		}
-		retry[c] = p.fetchChunk(ctx, reqs, chunks[c], out)
-	})
-	for _, idx := range retry {
-		single = append(single, idx...)
-	}
-	p.fetchEach(ctx, reqs, single, out)
 	return out
 }
 
-// fetchEach serves reqs[i] for each i in idx with GetSecretValue.
-func (p *Provider) fetchEach(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
-	fanout.Each(len(idx), func(j int) {
-		i := idx[j]
-		out[i].Result, out[i].Err = p.Fetch(ctx, reqs[i])
-	})
-}
-
-// fetchChunk serves reqs[i] for each i in idx with BatchGetSecretValue and
-// returns the indexes it could not serve that way.
-func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) []int {
+// fetchChunk serves reqs[i] for each i in idx, all of one region, with one
+// BatchGetSecretValue call.
+func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
 	ids := make([]string, len(idx))
 	for j, i := range idx {
 		ids[j] = reqs[i].Name
 	}
-	in := &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids}
 	var values []types.SecretValueEntry
 	var apiErrs []types.APIErrorType
-	for {
-		resp, err := p.api.BatchGetSecretValue(ctx, in, inRegion(reqs[idx[0]].Region))
+	pages := secretsmanager.NewBatchGetSecretValuePaginator(p.api, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
+	for pages.HasMorePages() {
+		resp, err := pages.NextPage(ctx, inRegion(reqs[idx[0]].Region))
 		if err != nil {
 			if awserr.Refused(err) {
 				p.batchRefused.Store(true)
-				return idx
+				err = providers.Classify(providers.ErrNotBatched, err)
+			} else {
+				err = awserr.Classify(err)
 			}
-			err = awserr.Classify(err)
 			for _, i := range idx {
 				out[i].Err = err
 			}
-			return nil
+			return
 		}
 		values = append(values, resp.SecretValues...)
 		apiErrs = append(apiErrs, resp.Errors...)
-		if resp.NextToken == nil {
-			break
-		}
-		in.NextToken = resp.NextToken
 	}
-	var unserved []int
 	for j, i := range idx {
 		if v := matchValue(values, ids[j]); v != nil {
 			out[i].Result, out[i].Err = result(v.SecretString, v.SecretBinary, v.VersionId)
@@ -116,9 +89,10 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 			out[i].Err = awserr.Classify(&smithy.GenericAPIError{Code: aws.ToString(e.ErrorCode), Message: aws.ToString(e.Message)})
 			continue
 		}
-		unserved = append(unserved, i)
+		// Answered under a name the request did not use: GetSecretValue
+		// tells.
+		out[i].Err = providers.ErrNotBatched
 	}
-	return unserved
 }
 
 // matchValue finds the entry for id, which may be a name, a full ARN, or

@@ -61,68 +61,92 @@ func names(n int) []providers.Request {
 	return reqs
 }
 
-func TestFetchBatchChunksByTwenty(t *testing.T) {
+// FetchBatch makes one BatchGetSecretValue call, for at most 20 ids of one
+// region: what it cannot serve that way it leaves to Fetch.
+func TestFetchBatchMakesOneCall(t *testing.T) {
 	svc := batchService(map[string]bool{"app/s05": true}, nil)
-	reqs := names(45)
+	reqs := names(25)
 	reqs[10].Name = arnPrefix + "app/s10"                               // a partial ARN
 	reqs[11].Name = arnPrefix + "app/s11-AbCdEf"                        // a full ARN
 	reqs[12] = providers.Request{Name: "app/s12", Stage: "AWSPREVIOUS"} // needs GetSecretValue
+	reqs[13].Region = "eu-west-1"                                       // another region's call
 	res := New(svc).FetchBatch(context.Background(), reqs)
-	if n := len(svc.BatchGetSecretValueCalls()); n != 3 {
-		t.Fatalf("%d BatchGetSecretValue calls for 44 ids, want 3", n)
+	call := sdkfake.OnlyCall(t, svc.BatchGetSecretValueCalls())
+	if n := len(call.Input.SecretIdList); n != MaxBatch {
+		t.Errorf("BatchGetSecretValue of %d ids, want %d", n, MaxBatch)
 	}
-	if single := sdkfake.OnlyCall(t, svc.GetSecretValueCalls()); aws.ToString(single.Input.SecretId) != "app/s12" {
-		t.Fatalf("GetSecretValue call for %q, want one for the staged request", aws.ToString(single.Input.SecretId))
+	if n := len(svc.GetSecretValueCalls()); n != 0 {
+		t.Errorf("%d GetSecretValue calls, want none: they are the caller's", n)
 	}
 	for i, r := range res {
-		if i == 5 {
+		switch {
+		case i == 5:
 			if !errors.Is(r.Err, providers.ErrNotFound) {
 				t.Errorf("missing secret: %v, want ErrNotFound", r.Err)
 			}
-			continue
-		}
-		want := fmt.Sprintf("v:app/s%02d", i)
-		if r.Err != nil || string(r.Result.Value) != want {
-			t.Errorf("request %d (%s): %v", i, reqs[i].Name, r.Err)
+		case i == 12 || i == 13 || i > 21:
+			if !errors.Is(r.Err, providers.ErrNotBatched) {
+				t.Errorf("request %d (%+v): %v, want ErrNotBatched", i, reqs[i], r.Err)
+			}
+		default:
+			want := fmt.Sprintf("v:app/s%02d", i)
+			if r.Err != nil || string(r.Result.Value) != want {
+				t.Errorf("request %d (%s): %v", i, reqs[i].Name, r.Err)
+			}
 		}
 	}
 }
 
-// A batch of one id is a GetSecretValue call: a role granted only
-// secretsmanager:GetSecretValue prefetches one secret without a refusal.
-func TestFetchBatchOfOneUsesGetSecretValue(t *testing.T) {
-	svc := batchService(nil, nil)
-	res := New(svc).FetchBatch(context.Background(), names(1))
-	if batches, singles := len(svc.BatchGetSecretValueCalls()), len(svc.GetSecretValueCalls()); batches != 0 || singles != 1 {
-		t.Fatalf("%d BatchGetSecretValue and %d GetSecretValue calls, want 0 and 1", batches, singles)
+// A request BatchGetSecretValue cannot select is a group of one, and so is
+// every request once the call was refused.
+func TestBatchGroup(t *testing.T) {
+	svc := batchService(nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"})
+	p := New(svc)
+	for _, tc := range []struct {
+		req  providers.Request
+		want int
+	}{
+		{providers.Request{Name: "a"}, MaxBatch},
+		{providers.Request{Name: "a", Region: "eu-west-1"}, MaxBatch},
+		{providers.Request{Name: "a", Stage: "AWSPENDING"}, 1},
+		{providers.Request{Name: "a", VersionID: "v1"}, 1},
+	} {
+		if _, n := p.BatchGroup(tc.req); n != tc.want {
+			t.Errorf("BatchGroup(%+v): size %d, want %d", tc.req, n, tc.want)
+		}
 	}
-	if r := res[0]; r.Err != nil || string(r.Result.Value) != "v:app/s00" {
-		t.Fatalf("result %+v, error %v", r.Result, r.Err)
+	if g1, _ := p.BatchGroup(providers.Request{Name: "a"}); g1 == "eu-west-1" {
+		t.Error("the default region's group is eu-west-1's")
+	}
+	p.FetchBatch(context.Background(), names(3))
+	if _, n := p.BatchGroup(providers.Request{Name: "a"}); n != 1 {
+		t.Errorf("after a refusal: size %d, want 1", n)
 	}
 }
 
-func TestFetchBatchFallsBackWhenRefused(t *testing.T) {
+// A refused BatchGetSecretValue is called once in the Provider's life: its
+// requests, and every batch's after it, are answered ErrNotBatched.
+func TestFetchBatchRefusedIsRemembered(t *testing.T) {
 	svc := batchService(nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform secretsmanager:BatchGetSecretValue"})
 	p := New(svc)
 	for round := range 2 {
-		res := p.FetchBatch(context.Background(), names(10))
-		for i, r := range res {
-			if r.Err != nil {
-				t.Fatalf("round %d, request %d: %v", round, i, r.Err)
+		for i, r := range p.FetchBatch(context.Background(), names(10)) {
+			if !errors.Is(r.Err, providers.ErrNotBatched) {
+				t.Fatalf("round %d, request %d: %v, want ErrNotBatched", round, i, r.Err)
 			}
 		}
 	}
 	if n := len(svc.BatchGetSecretValueCalls()); n != 1 {
 		t.Errorf("%d BatchGetSecretValue calls, want 1: the refusal is remembered", n)
 	}
-	if n := len(svc.GetSecretValueCalls()); n != 20 {
-		t.Errorf("%d GetSecretValue calls, want 20", n)
+	if n := len(svc.GetSecretValueCalls()); n != 0 {
+		t.Errorf("%d GetSecretValue calls, want none", n)
 	}
 }
 
-// kumo does not implement BatchGetSecretValue: the provider must notice and
-// use GetSecretValue against the real endpoint.
-func TestFetchBatchFallsBackAgainstKumo(t *testing.T) {
+// kumo does not implement BatchGetSecretValue: the provider must notice,
+// remember it, and leave the requests to Fetch.
+func TestFetchBatchRefusedByKumo(t *testing.T) {
 	srv := kumotest.Start(t)
 	sm := srv.SecretsManager(t)
 	var reqs []providers.Request
@@ -133,18 +157,16 @@ func TestFetchBatchFallsBackAgainstKumo(t *testing.T) {
 		}
 		reqs = append(reqs, providers.Request{Name: name})
 	}
-	reqs = append(reqs, providers.Request{Name: "batch/missing"})
 	p := NewFromConfig(srv.Config(t))
-	res := p.FetchBatch(context.Background(), reqs)
-	for i, r := range res[:3] {
-		if r.Err != nil || string(r.Result.Value) != "value" {
-			t.Errorf("request %d: %v", i, r.Err)
+	for i, r := range p.FetchBatch(context.Background(), reqs) {
+		if !errors.Is(r.Err, providers.ErrNotBatched) {
+			t.Errorf("request %d: %v, want ErrNotBatched", i, r.Err)
 		}
-	}
-	if !errors.Is(res[3].Err, providers.ErrNotFound) {
-		t.Errorf("missing secret: %v, want ErrNotFound", res[3].Err)
 	}
 	if !p.batchRefused.Load() {
 		t.Error("the refusal was not remembered")
+	}
+	if res, err := p.Fetch(context.Background(), reqs[0]); err != nil || string(res.Value) != "value" {
+		t.Errorf("Fetch after the refusal: %v", err)
 	}
 }

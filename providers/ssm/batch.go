@@ -9,63 +9,46 @@ import (
 
 	"github.com/secretref/secretref/providers"
 	"github.com/secretref/secretref/providers/internal/awserr"
-	"github.com/secretref/secretref/providers/internal/fanout"
 )
 
 // MaxBatch is the most names one GetParameters call takes.
 const MaxBatch = 10
 
 // BatchGroup puts requests of one region and decryption flag in one group
-// of MaxBatch: one GetParameters call serves them.
+// of MaxBatch: one GetParameters call serves them. Once that call was
+// refused, every request is a group of one, fetched with GetParameter.
 func (p *Provider) BatchGroup(req providers.Request) (group string, max int) {
 	if req.SkipDecryption {
-		return req.Region + "?decrypt=false", MaxBatch
+		group = req.Region + "?decrypt=false"
+	} else {
+		group = req.Region
 	}
-	return req.Region, MaxBatch
+	if p.batchRefused.Load() {
+		return group, 1
+	}
+	return group, MaxBatch
 }
 
-// batchKey groups requests that one GetParameters call can serve: it takes
-// one region and one WithDecryption flag.
-type batchKey struct {
-	region  string
-	decrypt bool
-}
-
-// FetchBatch fetches reqs with GetParameters, at most MaxBatch names per
-// call, one group of calls per region and decryption flag, the calls
-// running concurrently. A name the service reports in InvalidParameters is
-// ErrNotFound. A call that would carry one name is a GetParameter call
-// instead, so that a role granted only ssm:GetParameter can prefetch a
-// single parameter. When GetParameters is refused, every batch from then on
-// uses GetParameter calls, all of a batch at once, each answering for its
-// own parameter.
+// FetchBatch fetches reqs with one GetParameters call: up to MaxBatch of
+// them, of the region and decryption flag of the first. A name the service
+// reports in InvalidParameters is ErrNotFound. The other requests, and
+// every request once the call was refused, are answered with
+// providers.ErrNotBatched.
 func (p *Provider) FetchBatch(ctx context.Context, reqs []providers.Request) []providers.BatchResult {
 	out := make([]providers.BatchResult, len(reqs))
-	groups := map[batchKey][]int{}
+	var idx []int
 	for i, r := range reqs {
-		k := batchKey{r.Region, !r.SkipDecryption}
-		groups[k] = append(groups[k], i)
-	}
-	var chunks [][]int
-	for _, idx := range groups {
-		chunks = append(chunks, fanout.Chunks(idx, MaxBatch)...)
-	}
-	fanout.FirstThenEach(len(chunks), func(c int) {
-		if idx := chunks[c]; len(idx) == 1 || p.batchRefused.Load() {
-			p.fetchEach(ctx, reqs, idx, out)
-			return
+		if p.batchRefused.Load() || len(idx) == MaxBatch ||
+			len(idx) > 0 && (r.Region != reqs[0].Region || r.SkipDecryption != reqs[0].SkipDecryption) {
+			out[i].Err = providers.ErrNotBatched
+			continue
 		}
-		p.fetchChunk(ctx, reqs, chunks[c], out)
-	})
+		idx = append(idx, i)
+	}
+	if len(idx) > 0 {
+		p.fetchChunk(ctx, reqs, idx, out)
+	}
 	return out
-}
-
-// fetchEach serves reqs[i] for each i in idx with GetParameter.
-func (p *Provider) fetchEach(ctx context.Context, reqs []providers.Request, idx []int, out []providers.BatchResult) {
-	fanout.Each(len(idx), func(j int) {
-		i := idx[j]
-		out[i].Result, out[i].Err = p.Fetch(ctx, reqs[i])
-	})
 }
 
 // fetchChunk serves reqs[i] for each i in idx with one GetParameters call.
@@ -82,10 +65,10 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 	if err != nil {
 		if awserr.Refused(err) {
 			p.batchRefused.Store(true)
-			p.fetchEach(ctx, reqs, idx, out)
-			return
+			err = providers.Classify(providers.ErrNotBatched, err)
+		} else {
+			err = awserr.Classify(err)
 		}
-		err = awserr.Classify(err)
 		for _, i := range idx {
 			out[i].Err = err
 		}

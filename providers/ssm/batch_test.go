@@ -42,81 +42,61 @@ func batchService(missing map[string]bool) *sdkfake.SSM {
 	}
 }
 
-func TestFetchBatchChunksByTen(t *testing.T) {
+// FetchBatch makes one GetParameters call, for at most 10 names of one
+// region and decryption flag: the others it leaves to Fetch.
+func TestFetchBatchMakesOneCall(t *testing.T) {
 	svc := batchService(map[string]bool{"/p/7": true})
 	var reqs []providers.Request
-	for i := range 25 {
+	for i := range 14 {
 		reqs = append(reqs, providers.Request{Name: fmt.Sprintf("/p/%d", i)})
 	}
+	reqs[2].SkipDecryption = true
+	reqs[3] = providers.Request{Name: "arn:aws:ssm:eu-west-1:123456789012:parameter/d", Region: "eu-west-1"}
+	reqs[4].VersionID = "3"
 	res := New(svc).FetchBatch(context.Background(), reqs)
-	if n := len(svc.GetParametersCalls()); n != 3 {
-		t.Fatalf("%d GetParameters calls for 25 names, want 3", n)
+	call := sdkfake.OnlyCall(t, svc.GetParametersCalls())
+	if len(call.Input.Names) != MaxBatch || !aws.ToBool(call.Input.WithDecryption) || call.Region != "" {
+		t.Errorf("GetParameters call %+v, want one of %d decrypted names in the client's region", call, MaxBatch)
+	}
+	if n := len(svc.GetParameterCalls()); n != 0 {
+		t.Errorf("%d GetParameter calls, want none: they are the caller's", n)
 	}
 	for i, r := range res {
-		if i == 7 {
+		switch {
+		case i == 7:
 			if !errors.Is(r.Err, providers.ErrNotFound) {
 				t.Errorf("missing /p/7: %v, want ErrNotFound", r.Err)
 			}
-			continue
-		}
-		if r.Err != nil || string(r.Result.Value) != "v:"+reqs[i].Name {
-			t.Errorf("request %d: %v", i, r.Err)
+		case i == 2 || i == 3 || i > 11:
+			if !errors.Is(r.Err, providers.ErrNotBatched) {
+				t.Errorf("request %d (%+v): %v, want ErrNotBatched", i, reqs[i], r.Err)
+			}
+		case i == 4:
+			if r.Err != nil || string(r.Result.Value) != "v:/p/4:3" {
+				t.Errorf("a version selector was not sent as name:VERSION: %v", r.Err)
+			}
+		default:
+			if r.Err != nil || string(r.Result.Value) != "v:"+reqs[i].Name {
+				t.Errorf("request %d: %v", i, r.Err)
+			}
 		}
 	}
 }
 
-// GetParameters takes one WithDecryption flag and one region per call.
-func TestFetchBatchGroupsByDecryptionAndRegion(t *testing.T) {
-	svc := batchService(nil)
-	reqs := []providers.Request{
-		{Name: "/a"}, {Name: "/b", SkipDecryption: true}, {Name: "/c"},
-		{Name: "arn:aws:ssm:eu-west-1:123456789012:parameter/d", Region: "eu-west-1"},
-		{Name: "/e", VersionID: "3"},
-	}
-	res := New(svc).FetchBatch(context.Background(), reqs)
-	// Three groups: decrypted in the default region (three names, one
-	// GetParameters call); not decrypted, and eu-west-1 (one name each, so
-	// one GetParameter call each).
-	if batch := sdkfake.OnlyCall(t, svc.GetParametersCalls()); len(batch.Input.Names) != 3 || !aws.ToBool(batch.Input.WithDecryption) || batch.Region != "" {
-		t.Fatalf("GetParameters call %+v, want one with the three decrypted names in the client's region", batch)
-	}
-	singles := svc.GetParameterCalls()
-	if len(singles) != 2 {
-		t.Fatalf("%d GetParameter calls, want 2 (not decrypted, eu-west-1)", len(singles))
-	}
-	for _, single := range singles {
-		name := aws.ToString(single.Input.Name)
-		if (name == "/b") == aws.ToBool(single.Input.WithDecryption) {
-			t.Errorf("%s sent with WithDecryption=%v", name, aws.ToBool(single.Input.WithDecryption))
+// GetParameters takes one WithDecryption flag and one region per call:
+// each is a batch group of its own.
+func TestBatchGroupByDecryptionAndRegion(t *testing.T) {
+	p := New(batchService(nil))
+	groups := map[string]bool{}
+	for _, req := range []providers.Request{{Name: "/a"}, {Name: "/b", SkipDecryption: true}, {Name: "/c", Region: "eu-west-1"}} {
+		g, n := p.BatchGroup(req)
+		if n != MaxBatch {
+			t.Errorf("BatchGroup(%+v): size %d, want %d", req, n, MaxBatch)
 		}
-		wantRegion := "" // the client's own
-		if name == "arn:aws:ssm:eu-west-1:123456789012:parameter/d" {
-			wantRegion = "eu-west-1"
-		}
-		if single.Region != wantRegion {
-			t.Errorf("%s sent to region %q, want %q", name, single.Region, wantRegion)
-		}
+		groups[g] = true
 	}
-	for i, r := range res {
-		if r.Err != nil {
-			t.Errorf("request %d (%s): %v", i, reqs[i].Name, r.Err)
-		}
-	}
-	if got := res[4].Result; got == nil || string(got.Value) != "v:/e:3" {
-		t.Errorf("a version selector was not sent as name:VERSION")
-	}
-}
-
-// A group of one name is a GetParameter call, which a role granted only
-// ssm:GetParameter may make.
-func TestFetchBatchOfOneUsesGetParameter(t *testing.T) {
-	svc := batchService(nil)
-	res := New(svc).FetchBatch(context.Background(), []providers.Request{{Name: "/only"}})
-	if batches, singles := len(svc.GetParametersCalls()), len(svc.GetParameterCalls()); batches != 0 || singles != 1 {
-		t.Fatalf("%d GetParameters and %d GetParameter calls, want 0 and 1", batches, singles)
-	}
-	if r := res[0]; r.Err != nil || string(r.Result.Value) != "v:/only" {
-		t.Fatalf("result %+v, error %v", r.Result, r.Err)
+	if len(groups) != 3 {
+		t.Errorf("%d groups for three requests that one call cannot serve together, want 3", len(groups))
 	}
 }
 
@@ -153,9 +133,9 @@ func TestFetchPathFollowsEmptyPages(t *testing.T) {
 }
 
 // A refused GetParameters (a policy that grants ssm:GetParameter only) is
-// not called again: its batch, and every later one, is served by
-// GetParameter calls, each answering for its own parameter.
-func TestRefusedGetParametersFallsBackAndIsRemembered(t *testing.T) {
+// not called again: its batch, and every later one, is answered
+// ErrNotBatched, and every request is a group of one from then on.
+func TestRefusedGetParametersIsRemembered(t *testing.T) {
 	svc := batchService(nil)
 	svc.OnGetParameters = func(context.Context, *ssm.GetParametersInput) (*ssm.GetParametersOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ssm:GetParameters"}
@@ -163,16 +143,19 @@ func TestRefusedGetParametersFallsBackAndIsRemembered(t *testing.T) {
 	p := New(svc)
 	for round := range 2 {
 		var reqs []providers.Request
-		for i := range 15 {
+		for i := range 5 {
 			reqs = append(reqs, providers.Request{Name: fmt.Sprintf("/r%d/p/%d", round, i)})
 		}
 		for i, r := range p.FetchBatch(context.Background(), reqs) {
-			if r.Err != nil || string(r.Result.Value) != "v:"+reqs[i].Name {
-				t.Errorf("round %d, request %d: %v", round, i, r.Err)
+			if !errors.Is(r.Err, providers.ErrNotBatched) {
+				t.Errorf("round %d, request %d: %v, want ErrNotBatched", round, i, r.Err)
 			}
 		}
 	}
-	if n, m := len(svc.GetParametersCalls()), len(svc.GetParameterCalls()); n != 1 || m != 30 {
-		t.Errorf("%d GetParameters and %d GetParameter calls for two batches of 15, want 1 and 30", n, m)
+	if n := len(svc.GetParametersCalls()); n != 1 {
+		t.Errorf("%d GetParameters calls for two batches, want 1", n)
+	}
+	if _, n := p.BatchGroup(providers.Request{Name: "/a"}); n != 1 {
+		t.Errorf("after a refusal: size %d, want 1", n)
 	}
 }
