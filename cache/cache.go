@@ -93,7 +93,7 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K) (V, error) {
 	if e, ok := c.index.Load(k); ok {
 		if st := e.state.Load(); st != nil {
 			now := c.now()
-			if now < st.refreshAt {
+			if now < st.refreshAt { // phaseFresh's first case, inlined for the hit
 				c.hit(e, now)
 				return st.val, st.err
 			}
@@ -108,7 +108,8 @@ func (c *Cache[K, V]) Get(ctx context.Context, k K) (V, error) {
 func (c *Cache[K, V]) Peek(k K) (V, bool) {
 	if e, ok := c.index.Load(k); ok {
 		if st := e.state.Load(); st != nil && st.err == nil {
-			if now := c.now(); now < st.expiresAt {
+			// Not expired: fresh, or ahead with its refresh taken as running.
+			if now := c.now(); st.phase(now, 0, 0) == phaseFresh {
 				c.hit(e, now)
 				return st.val, true
 			}

@@ -16,10 +16,17 @@
 // refreshes are coalesced and slowed down together when the backend
 // throttles.
 //
-// Each entry is in one of a few phases, decided in one place (phaseOf):
-// fresh, refresh-ahead, expired, stale, missing. A load's result is settled
-// in one place too (settle): loads are numbered as they begin, and a result
-// never replaces one from a load that began after it.
+// Each entry is in one of a few phases, decided in one place from its
+// state, the time and its load in flight: fresh, refresh-ahead, expired,
+// stale, missing. Get, Handle.Get and GetMany act on the phase alike. A
+// load's result is weighed in one place too: loads are numbered as they
+// begin, and a result never replaces one from a load that began after it.
+//
+// Concurrent misses of one key share one load, as with
+// golang.org/x/sync/singleflight, but through a flight held by the key's
+// entry rather than a singleflight.Group: a GetMany claims the flights of
+// many keys at once, under the same lock and load number that orders their
+// results, which a Group keyed by one string cannot do.
 //
 // Expiry is checked when a value is read, never by a timer: a process that
 // was suspended (an AWS Lambda execution environment between invocations)

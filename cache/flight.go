@@ -252,7 +252,7 @@ func (c *Cache[K, V]) applyLocked(e *entry[K, V], f *flight[V], prev, next *stat
 	switch ch {
 	case store:
 		e.state.Store(next)
-		c.scheduleWatchLocked(e.key, max(next.refreshAt, next.retryAt))
+		c.scheduleWatchLocked(e.key, next.nextRefresh())
 		if next.err != nil || next.failures > 0 {
 			return nil // a failure stored: a negative entry, or the last good value kept
 		}

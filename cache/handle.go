@@ -35,7 +35,7 @@ func (h *Handle[K, V]) Get(ctx context.Context) (V, error) {
 	if e := h.e.Load(); e != nil {
 		if st := e.state.Load(); st != nil {
 			now := c.now()
-			if now < st.refreshAt {
+			if now < st.refreshAt { // phaseFresh's first case, inlined for the hit
 				c.hit(e, now)
 				return st.val, st.err
 			}

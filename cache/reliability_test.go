@@ -361,35 +361,66 @@ func TestNoWatchCallAfterStop(t *testing.T) {
 		clk.Advance(2 * time.Minute)
 		b.set("k", fmt.Sprint("v", round))
 		mustGet(t, c, "k", fmt.Sprint("v", round))
-		var stopped atomic.Bool
-		var late atomic.Int64
-		stop := c.Watch("k", func(string) {
-			if stopped.Load() {
-				late.Add(1)
-			}
-		})
+		var calls atomic.Int64
+		stop := c.Watch("k", func(string) { calls.Add(1) })
+		c.mu.Lock()
+		w := c.watchers["k"].list[0]
+		c.mu.Unlock()
 		b.set("k", fmt.Sprint("w", round))
 		clk.Advance(2 * time.Minute)
 		mustGet(t, c, "k", fmt.Sprint("w", round)) // queues a delivery
 		stop()
-		stopped.Store(true)
+		// A call that began before stop returned may still be running.
+		poll.Until(t, "the delivery run to end", func() bool {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			return !w.running
+		})
+		n := calls.Load()
+		b.set("k", fmt.Sprint("x", round))
+		clk.Advance(2 * time.Minute)
+		mustGet(t, c, "k", fmt.Sprint("x", round))
 		time.Sleep(time.Millisecond)
-		if n := late.Load(); n != 0 {
-			t.Fatalf("round %d: %d watch calls began after stop returned", round, n)
+		if late := calls.Load() - n; late != 0 {
+			t.Fatalf("round %d: %d watch calls began after stop returned", round, late)
 		}
 	}
+}
+
+// stop does not wait for a call that is running: a watch function may stop
+// its own watch, and a stop from elsewhere returns while a call blocks.
+func TestStopDoesNotWaitForTheCall(t *testing.T) {
+	b := newBackend()
+	b.set("k", "old")
+	c, clk := newTest(t, b)
+	mustGet(t, c, "k", "old")
 	self := make(chan struct{})
 	var stopSelf func()
 	var once sync.Once
 	stopSelf = c.Watch("k", func(string) { once.Do(func() { stopSelf(); close(self) }) })
-	b.set("k", "self")
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	stopOther := c.Watch("k", func(string) {
+		entered <- struct{}{}
+		<-release
+	})
+	b.set("k", "new")
 	clk.Advance(2 * time.Minute)
-	mustGet(t, c, "k", "self")
+	mustGet(t, c, "k", "new")
 	select {
 	case <-self:
 	case <-time.After(10 * time.Second):
 		t.Fatal("a watch function stopping its own watch hung")
 	}
+	<-entered
+	stopped := make(chan struct{})
+	go func() { stopOther(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("stop waited for a running watch call")
+	}
+	close(release)
 }
 
 // Close leaves no goroutine behind.

@@ -86,6 +86,10 @@ func (st *state[V]) phase(now, inFlight, staleWait int64) phase {
 	return phaseExpired
 }
 
+// nextRefresh is when st's value is next due for a background load: its
+// refresh point, or later when a retry or the throttle holds it back.
+func (st *state[V]) nextRefresh() int64 { return max(st.refreshAt, st.retryAt) }
+
 // servable reports whether st holds a value that may still be served, stale
 // or not: what a failed or late load falls back on.
 func (st *state[V]) servable(now int64) bool {

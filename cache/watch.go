@@ -1,11 +1,8 @@
 package cache
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"runtime"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -41,8 +38,6 @@ type watcher[V any] struct {
 	queue    []V
 	running  bool
 	stopped  bool
-	caller   uint64 // the goroutine calling fn, while one is
-	calling  sync.Mutex
 	last     V // the value last given to fn; owned by the delivering goroutine
 	reported bool
 }
@@ -55,8 +50,8 @@ type watcher[V any] struct {
 //
 // While k has a watcher, the cache keeps k loaded without waiting for a Get:
 // it reloads k when a read would have refreshed it. Call stop to remove the
-// watcher: no call of fn begins after stop returns, and stop waits for a
-// call that is running to return, unless fn itself called stop.
+// watcher: no call of fn begins after stop returns. Like time.Timer's Stop,
+// stop does not wait for a call that is running, so fn may call it.
 func (c *Cache[K, V]) Watch(k K, fn func(V)) (stop func()) {
 	w := &watcher[V]{fn: fn, same: c.opts.SameVersion, log: c.opts.Logger, key: k,
 		observed: func() { c.opts.Observer.Delivered(k) }}
@@ -70,7 +65,7 @@ func (c *Cache[K, V]) Watch(k K, fn func(V)) (stop func()) {
 	if e, ok := c.index.LoadExact(k); ok {
 		if st := e.state.Load(); st != nil && st.err == nil {
 			w.last, w.reported = st.val, true
-			next = max(st.refreshAt, st.retryAt)
+			next = st.nextRefresh()
 		}
 	}
 	ws := c.watchers[k]
@@ -85,8 +80,9 @@ func (c *Cache[K, V]) Watch(k K, fn func(V)) (stop func()) {
 }
 
 func (c *Cache[K, V]) unwatch(k K, w *watcher[V]) {
-	inCall := w.markStopped()
+	w.markStopped()
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if ws := c.watchers[k]; ws != nil {
 		for i, x := range ws.list {
 			if x == w {
@@ -98,10 +94,6 @@ func (c *Cache[K, V]) unwatch(k K, w *watcher[V]) {
 			ws.stopLocked()
 			delete(c.watchers, k)
 		}
-	}
-	c.mu.Unlock()
-	if !inCall {
-		w.waitForCall()
 	}
 }
 
@@ -144,9 +136,9 @@ func (c *Cache[K, V]) poll(k K) {
 	st := e.state.Load()
 	launch := func() {}
 	switch {
-	case st != nil && now < max(st.refreshAt, st.retryAt):
-		c.scheduleWatchLocked(k, max(st.refreshAt, st.retryAt))
-	case st != nil && st.err == nil && now < st.staleUntil:
+	case st != nil && now < st.nextRefresh():
+		c.scheduleWatchLocked(k, st.nextRefresh())
+	case st.servable(now):
 		launch = c.refreshLocked(e, st, now, RefreshAhead)
 	default:
 		j, _ := c.beginJobLocked(context.Background(), []*entry[K, V]{e}, now, RefreshAhead)
@@ -171,42 +163,46 @@ func (w *watcher[V]) deliver(v V) {
 }
 
 func (w *watcher[V]) drain() {
-	id := goroutineID()
 	for {
-		w.mu.Lock()
-		if w.stopped || len(w.queue) == 0 {
-			w.running = false
-			w.queue = nil
-			w.mu.Unlock()
+		v, ok := w.next()
+		if !ok {
 			return
 		}
-		v := w.queue[0]
-		w.queue = w.queue[1:]
-		w.mu.Unlock()
 		if w.reported && w.same != nil && w.same(w.last, v) {
 			continue
 		}
 		w.last, w.reported = v, true
-		w.call(id, v)
+		w.call(v)
 	}
 }
 
-// call calls fn with v unless the watcher was stopped. It holds calling
-// while fn runs, so that stop can wait for it.
-func (w *watcher[V]) call(id uint64, v V) {
-	w.calling.Lock()
-	defer w.calling.Unlock()
+// next takes the next queued value, or reports that there is none (or the
+// watcher stopped) and ends the delivery run.
+func (w *watcher[V]) next() (V, bool) {
 	w.mu.Lock()
-	if w.stopped {
-		w.mu.Unlock()
+	defer w.mu.Unlock()
+	if w.stopped || len(w.queue) == 0 {
+		w.running = false
+		w.queue = nil
+		var zero V
+		return zero, false
+	}
+	v := w.queue[0]
+	w.queue = w.queue[1:]
+	return v, true
+}
+
+// call calls fn with v unless the watcher was stopped. Whether it was is
+// read under the lock markStopped takes: a call either finds it stopped
+// and ends, or began before stop returned.
+func (w *watcher[V]) call(v V) {
+	w.mu.Lock()
+	stopped := w.stopped
+	w.mu.Unlock()
+	if stopped {
 		return
 	}
-	w.caller = id
-	w.mu.Unlock()
 	defer func() {
-		w.mu.Lock()
-		w.caller = 0
-		w.mu.Unlock()
 		if r := recover(); r != nil && w.log != nil {
 			w.log.Error("cache: watch function panicked", slog.Any("key", w.key), slog.String("panic", panicError(r).Error()))
 		}
@@ -215,35 +211,10 @@ func (w *watcher[V]) call(id uint64, v V) {
 	w.fn(v)
 }
 
-// markStopped ends deliveries: no call of fn begins after it. It reports
-// whether it was called by fn itself.
-func (w *watcher[V]) markStopped() (inCall bool) {
+// markStopped ends deliveries: no call of fn begins after it.
+func (w *watcher[V]) markStopped() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.stopped = true
 	w.queue = nil
-	return w.caller != 0 && w.caller == goroutineID()
-}
-
-// waitForCall returns when no call of fn is running.
-func (w *watcher[V]) waitForCall() {
-	w.calling.Lock()
-	//lint:ignore SA2001 the critical section is empty on purpose: it waits for the call in progress
-	w.calling.Unlock()
-}
-
-// goroutineID returns the calling goroutine's number, from its stack
-// trace's first line ("goroutine 42 [running]:"). It is read once per
-// delivery run and by stop, never on a hot path; it is how stop tells a
-// watch function stopping its own watch (which must not wait for itself)
-// from any other caller.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
-	}
-	id, _ := strconv.ParseUint(string(b), 10, 64)
-	return id
 }

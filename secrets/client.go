@@ -56,6 +56,7 @@ type Client struct {
 	root        context.Context // cancelled by Close
 	cancelRoot  context.CancelFunc
 	calls       calls
+	noBatching  bool               // Options.DisableBatching
 	listings    singleflight.Group // GetPath listings in progress, by path
 }
 
@@ -99,7 +100,7 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	for scheme, p := range o.Providers {
 		provs[scheme] = p
 	}
-	c := &Client{providers: provs}
+	c := &Client{providers: provs, noBatching: o.DisableBatching}
 	c.root, c.cancelRoot = context.WithCancel(context.Background())
 	c.calls.observe = observeCalls(o.Observer, o.Logger)
 	if c.ttls, err = o.ttlsByKey(c.isCustomScheme); err != nil {
@@ -207,8 +208,8 @@ func (c *Client) Invalidate(ref string) error {
 // never with a lock held. While ref is watched the Client re-fetches it when
 // its TTL runs out, without waiting for a read. A reference with a #key is
 // told of the field of each new version. Call stop to end the watch: no
-// call of fn begins after stop returns, and stop waits for a call that is
-// running, unless fn itself calls stop.
+// call of fn begins after stop returns. Like time.Timer's Stop, stop does
+// not wait for a call that is running, so fn may call it.
 func (c *Client) Watch(ref string, fn func(Value)) (stop func(), err error) {
 	b, err := c.binding(ref)
 	if err != nil {

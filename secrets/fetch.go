@@ -112,11 +112,15 @@ func (c *Client) fetchContained(ctx context.Context, k Ref) (v Value, err error)
 }
 
 // batchGroup puts k in its provider's batch group, or in a group of its
-// own provider and region, of one, when the provider has no batch call.
+// own provider and region, of one, when the provider has no batch call or
+// batching is off.
 func (c *Client) batchGroup(k Ref) (string, int) {
 	p := c.providers[k.Scheme]
 	if bf, ok := p.(providers.BatchFetcher); ok {
 		group, n := bf.BatchGroup(request(k))
+		if c.noBatching {
+			n = 1
+		}
 		return k.Scheme + "\x00" + group, n
 	}
 	return k.Scheme + "\x00" + k.Region, 1

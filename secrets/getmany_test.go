@@ -89,3 +89,20 @@ func TestGetPathInFlightAtCloseIsErrClosed(t *testing.T) {
 		t.Fatal("GetPath blocked past Close")
 	}
 }
+
+// With DisableBatching, every value is read with a call of its own.
+func TestDisableBatching(t *testing.T) {
+	c, store := newMemoryClient(t, func(o *secrets.Options) { o.DisableBatching = true })
+	var refs []string
+	for i := range 5 {
+		name := fmt.Sprintf("app/s%d", i)
+		store.Put(name, "v")
+		refs = append(refs, "sm:"+name)
+	}
+	if got, err := c.GetMany(context.Background(), refs...); err != nil || len(got) != 5 {
+		t.Fatalf("GetMany: %d values, %v", len(got), err)
+	}
+	if n := store.BatchCalls(); n != 0 {
+		t.Errorf("%d batch calls, want none", n)
+	}
+}

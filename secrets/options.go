@@ -66,6 +66,15 @@ type Options struct {
 	// logged in CloudTrail. Default: a value expires RotationGrace after its
 	// secret's next scheduled rotation when that comes before its TTL.
 	DisableRotationSchedule bool
+	// DisableBatching makes the Client read every value with a call of its
+	// own (GetSecretValue, GetParameter), never with BatchGetSecretValue or
+	// GetParameters: GetMany, Load and Prefetch then make one call per
+	// secret, and background refreshes are not coalesced. Set it when the
+	// role is granted only the single-value calls, to make no call that is
+	// refused and logged in CloudTrail (without it, the first batch call
+	// is refused once and the Client stops trying). Default: batch calls
+	// wherever two or more values of one service and region can share one.
+	DisableBatching bool
 	// Observer is told what the Client does, for metrics and traces: see
 	// package secrets/otelsecrets. Default: none.
 	Observer Observer

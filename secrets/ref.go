@@ -43,7 +43,7 @@ const (
 // reference may end in #KEY, which takes one field of a JSON object.
 type Ref struct {
 	// Scheme names the provider: SchemeSecretsManager, SchemeParameterStore,
-	// SchemeEnv, SchemeFile or a scheme registered with WithProvider.
+	// SchemeEnv, SchemeFile or a scheme of Options.Providers.
 	Scheme string
 	// Name is what the provider is asked for: a secret name or ARN, a
 	// parameter name or ARN (without a selector), a variable, a path.

@@ -64,7 +64,7 @@ func TestDerive(t *testing.T) {
 				"ReadSecretsAndRotationSchedules secretsmanager:GetSecretValue,secretsmanager:DescribeSecret " + sm + "prod/app-??????",
 			}},
 		{"name and full ARN of one secret: the pattern covers the ARN",
-			eu(Input{Refs: []string{"sm:prod/db#username", sm + "prod/db-AbCdEf:password::"}, NoBatching: true}),
+			eu(Input{Refs: []string{"sm:prod/db#username", sm + "prod/db-AbCdEf:password::"}, DisableBatching: true}),
 			[]string{"ReadSecretsAndRotationSchedules secretsmanager:GetSecretValue,secretsmanager:DescribeSecret " + sm + "prod/db-??????"}},
 		{"two secrets of one region can share a BatchGetSecretValue",
 			eu(Input{Refs: []string{"sm:prod/a", "sm:prod/b"}, DisableRotationSchedule: true}),
@@ -73,7 +73,7 @@ func TestDerive(t *testing.T) {
 				"ReadSecretsInBatches secretsmanager:BatchGetSecretValue *",
 			}},
 		{"without batching, no batch action",
-			eu(Input{Refs: []string{"sm:prod/a", "sm:prod/b", "/prod/x", "/prod/y"}, DisableRotationSchedule: true, NoBatching: true}),
+			eu(Input{Refs: []string{"sm:prod/a", "sm:prod/b", "/prod/x", "/prod/y"}, DisableRotationSchedule: true, DisableBatching: true}),
 			[]string{
 				"ReadSecrets secretsmanager:GetSecretValue " + sm + "prod/a-?????? " + sm + "prod/b-??????",
 				"ReadParameters ssm:GetParameter " + ssm + "/prod/x " + ssm + "/prod/y",
@@ -109,13 +109,13 @@ func TestDerive(t *testing.T) {
 				"ReadParametersByPath ssm:GetParametersByPath " + ssm + "/prod/app",
 			}},
 		{"GetPath with a trailing slash, and a parameter under it",
-			eu(Input{Paths: []string{"/prod/app/"}, Refs: []string{"/prod/app/db"}, NoBatching: true}),
+			eu(Input{Paths: []string{"/prod/app/"}, Refs: []string{"/prod/app/db"}, DisableBatching: true}),
 			[]string{
 				"ReadParameters ssm:GetParameter " + ssm + "/prod/app/*",
 				"ReadParametersByPath ssm:GetParametersByPath " + ssm + "/prod/app/",
 			}},
 		{"GetPath of the root",
-			eu(Input{Paths: []string{"/"}, NoBatching: true}),
+			eu(Input{Paths: []string{"/"}, DisableBatching: true}),
 			[]string{
 				"ReadParameters ssm:GetParameter " + ssm + "/*",
 				"ReadParametersByPath ssm:GetParametersByPath " + ssm + "/",
@@ -124,7 +124,7 @@ func TestDerive(t *testing.T) {
 			eu(Input{Refs: []string{"env:DEBUG", "file:/run/x", "/prod/x"}}),
 			[]string{"ReadParameters ssm:GetParameter " + ssm + "/prod/x"}},
 		{"partition from the region",
-			Input{Refs: []string{"sm:db", "/x"}, Region: "cn-north-1", Account: "123456789012", DisableRotationSchedule: true, NoBatching: true},
+			Input{Refs: []string{"sm:db", "/x"}, Region: "cn-north-1", Account: "123456789012", DisableRotationSchedule: true, DisableBatching: true},
 			[]string{
 				"ReadSecrets secretsmanager:GetSecretValue arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db-??????",
 				"ReadParameters ssm:GetParameter arn:aws-cn:ssm:cn-north-1:123456789012:parameter/x",
@@ -137,7 +137,7 @@ func TestDerive(t *testing.T) {
 			[]string{"ReadParameters ssm:GetParameter arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/x"}},
 		{"a key: decrypt only through each service, only for its values",
 			eu(Input{Refs: []string{"sm:prod/db", sm + "prod/other-AbCdEf", "/prod/x", "/aws/reference/secretsmanager/prod/ref"}, Paths: []string{"/prod/app"},
-				Keys: []Key{{ARN: testKey}}, DisableRotationSchedule: true, NoBatching: true}),
+				Keys: []Key{{ARN: testKey}}, DisableRotationSchedule: true, DisableBatching: true}),
 			[]string{
 				"ReadSecrets secretsmanager:GetSecretValue " + sm + "prod/db-?????? " + sm + "prod/other-AbCdEf " + sm + "prod/ref-??????",
 				"ReadParameters ssm:GetParameter " + ssm + "/aws/reference/secretsmanager/prod/ref " + ssm + "/prod/app/* " + ssm + "/prod/x",
@@ -152,7 +152,7 @@ func TestDerive(t *testing.T) {
 				`DecryptSecrets kms:Decrypt ` + testKey + ` {"StringEquals":{"kms:EncryptionContext:SecretARN":"` + sm + `prod/db-AbCdEf","kms:ViaService":"secretsmanager.eu-west-1.amazonaws.com"}}`,
 			}},
 		{"two keys, each with what it encrypts; a plain parameter needs no key",
-			eu(Input{Refs: []string{"/a", "/b", "/c?decrypt=false"}, Keys: []Key{{ARN: testKey2, Encrypts: []string{"/b", "/c?decrypt=false"}}, {ARN: testKey, Encrypts: []string{"/a"}}}, NoBatching: true}),
+			eu(Input{Refs: []string{"/a", "/b", "/c?decrypt=false"}, Keys: []Key{{ARN: testKey2, Encrypts: []string{"/b", "/c?decrypt=false"}}, {ARN: testKey, Encrypts: []string{"/a"}}}, DisableBatching: true}),
 			[]string{
 				"ReadParameters ssm:GetParameter " + ssm + "/a " + ssm + "/b " + ssm + "/c",
 				`DecryptParametersWithKey1 kms:Decrypt ` + testKey + ` {"StringEquals":{"kms:EncryptionContext:PARAMETER_ARN":"` + ssm + `/a","kms:ViaService":"ssm.eu-west-1.amazonaws.com"}}`,
@@ -297,5 +297,13 @@ func TestMatches(t *testing.T) {
 		if got := matches(tt.p, tt.s); got != tt.want {
 			t.Errorf("matches(%q, %q) = %v", tt.p, tt.s, got)
 		}
+	}
+}
+
+// ForClient carries over the Options that change what the role needs.
+func TestForClient(t *testing.T) {
+	in := ForClient(secrets.Options{DisableBatching: true, DisableRotationSchedule: true}, "sm:a")
+	if !in.DisableBatching || !in.DisableRotationSchedule || len(in.Refs) != 1 {
+		t.Errorf("ForClient: %+v", in)
 	}
 }

@@ -23,16 +23,16 @@ type Input struct {
 	Region    string
 	Account   string
 
-	// DisableRotationSchedule is Options.DisableRotationSchedule: the Client does not
-	// read rotation schedules, so the role needs no
+	// DisableRotationSchedule is Options.DisableRotationSchedule: the
+	// Client does not read rotation schedules, so the role needs no
 	// secretsmanager:DescribeSecret.
 	DisableRotationSchedule bool
-	// NoBatching says that the Client never reads two values in one call.
-	// By default it does, in GetMany, Load and Prefetch and when it
-	// coalesces background refreshes, wherever two or more values of one
-	// service and region can share a call: the role then needs
-	// secretsmanager:BatchGetSecretValue and ssm:GetParameters.
-	NoBatching bool
+	// DisableBatching is Options.DisableBatching: the Client never reads
+	// two values in one call. By default it does, in GetMany, Load and
+	// Prefetch and when it coalesces background refreshes, wherever two
+	// or more values of one service and region can share a call: the role
+	// then needs secretsmanager:BatchGetSecretValue and ssm:GetParameters.
+	DisableBatching bool
 
 	// Keys are the customer-managed KMS keys that encrypt what Refs and
 	// Paths name. Values encrypted with the AWS managed keys (aws/ssm,
@@ -75,7 +75,7 @@ type KeyPolicy struct {
 // refs: it takes the region of o.AWSConfig and whether o reads rotation
 // schedules. Add Paths, Account, Keys and Role as the service needs.
 func ForClient(o secrets.Options, refs ...string) Input {
-	in := Input{Refs: refs, DisableRotationSchedule: o.DisableRotationSchedule}
+	in := Input{Refs: refs, DisableRotationSchedule: o.DisableRotationSchedule, DisableBatching: o.DisableBatching}
 	if o.AWSConfig != nil {
 		in.Region = o.AWSConfig.Region
 	}

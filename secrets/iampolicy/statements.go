@@ -25,12 +25,12 @@ func (d *deriver) statements() []Statement {
 	if len(readAndDescribe) > 0 {
 		out = append(out, allow("ReadSecretsAndRotationSchedules", List{actGetSecretValue, actDescribeSecret}, readAndDescribe))
 	}
-	if !d.in.NoBatching && anyBatch(d.smBatches) {
+	if !d.in.DisableBatching && anyBatch(d.smBatches) {
 		out = append(out, allow("ReadSecretsInBatches", List{actBatchGetSecretValue}, List{"*"}))
 	}
 	if len(d.params) > 0 {
 		actions := List{actGetParameter}
-		if !d.in.NoBatching && (d.pathRead || anyBatch(d.ssmBatches)) {
+		if !d.in.DisableBatching && (d.pathRead || anyBatch(d.ssmBatches)) {
 			actions = append(actions, actGetParameters)
 		}
 		out = append(out, allow("ReadParameters", actions, keys(d.params)))
