@@ -30,7 +30,7 @@ func (p Problem) String() string { return fmt.Sprintf("%s: %s: %s", p.Pos, p.Nam
 
 // pkg is what one directory's non-test files declare, and their comments.
 type pkg struct {
-	unexported map[string]bool           // camelCase top-level functions, methods and types
+	unexported map[string]bool            // camelCase top-level functions, methods and types
 	members    map[string]map[string]bool // type name -> fields and methods
 	embeds     map[string][]string        // type name -> the type names it embeds
 	userDocs   []*ast.CommentGroup        // the package doc and exported declarations' docs
