@@ -121,19 +121,27 @@ func New(t testing.TB, target string) *Proxy {
 	if err != nil || u.Host == "" {
 		t.Fatalf("faultproxy: target %q is not a base URL", target)
 	}
-	// A transport of its own, so that its idle connections are closed
-	// with the proxy; without compression, so that the faults that cut a
-	// body cut the service's own bytes.
-	tr := &http.Transport{DisableCompression: true}
+	// A transport of its own, so that its connections are closed with the
+	// proxy; without compression, so that the faults that cut a body cut
+	// the service's own bytes; without keep-alives, so that no request is
+	// sent on a connection the service is closing as idle (kumo's server
+	// closes one 10 s after its last request, by its ReadHeaderTimeout):
+	// the proxy cannot resend a POST, and would answer 502 at once where
+	// a fault promised a stall.
+	tr := &http.Transport{DisableCompression: true, DisableKeepAlives: true}
 	p := &Proxy{
 		rp:      httputil.NewSingleHostReverseProxy(u),
 		closing: make(chan struct{}),
 		calls:   map[string]int{},
 	}
 	p.rp.Transport = tr
-	p.rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) {
+	p.rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		// The service itself failed, or the client went away: a 502 is
-		// what a real proxy answers, and it needs no log line.
+		// what a real proxy answers. A failure of the service is logged,
+		// as it changes what the test sees.
+		if r.Context().Err() == nil {
+			t.Logf("faultproxy: %s: the service failed: %v", operation(r), err)
+		}
 		w.WriteHeader(http.StatusBadGateway)
 	}
 	srv := httptest.NewServer(p)
@@ -262,7 +270,13 @@ func (p *Proxy) mangle(w http.ResponseWriter, r *http.Request, f Fault) {
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	length := len(body)
+	if f == SlowBody && length == 0 {
+		// A service that answered no body (or failed): promise one byte,
+		// so that the client waits for it all the same.
+		length = 1
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(length))
 	w.WriteHeader(rec.Code)
 	switch f {
 	case MalformedBody:

@@ -208,3 +208,23 @@ func TestResolver(t *testing.T) {
 		}
 	}
 }
+
+// A stall fault stalls even when the service behind the proxy fails: the
+// test that asked for a stall must see one, not a 502 at once.
+func TestSlowBodyStallsWhenTheServiceFails(t *testing.T) {
+	dead := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	dead.Close() // nothing listens there now
+	p := New(t, dead.URL)
+	p.Fail(SlowBody, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.URL, strings.NewReader("{}"))
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("read through a SlowBody fault of a failing service: %v, want the deadline's", err)
+	}
+}
