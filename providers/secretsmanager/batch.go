@@ -62,7 +62,7 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 	}
 	var values []types.SecretValueEntry
 	var apiErrs []types.APIErrorType
-	pages := secretsmanager.NewBatchGetSecretValuePaginator(p.api, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
+	pages := secretsmanager.NewBatchGetSecretValuePaginator(p.api.batchGetSecretValue, &secretsmanager.BatchGetSecretValueInput{SecretIdList: ids})
 	for pages.HasMorePages() {
 		resp, err := pages.NextPage(ctx, inRegion(reqs[idx[0]].Region))
 		if err != nil {
@@ -115,4 +115,13 @@ func matchError(errs []types.APIErrorType, id string) *types.APIErrorType {
 		}
 	}
 	return nil
+}
+
+// batchGetter is a BatchGetSecretValue function as the paginator's client:
+// converted to an interface, it brings only its own method to the linker.
+type batchGetter func(context.Context, *secretsmanager.BatchGetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
+
+// BatchGetSecretValue calls f.
+func (f batchGetter) BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error) {
+	return f(ctx, in, optFns...)
 }

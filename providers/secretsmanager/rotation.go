@@ -16,7 +16,7 @@ var _ providers.RotationScheduler = (*Provider)(nil)
 // NextRotation calls DescribeSecret (IAM: secretsmanager:DescribeSecret)
 // and returns the secret's NextRotationDate when rotation is enabled.
 func (p *Provider) NextRotation(ctx context.Context, req providers.Request) (next time.Time, ok bool, err error) {
-	out, err := p.api.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(req.Name)}, inRegion(req.Region))
+	out, err := p.api.describeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(req.Name)}, inRegion(req.Region))
 	if err != nil {
 		return time.Time{}, false, awserr.Classify(err)
 	}

@@ -19,19 +19,17 @@ import (
 	"github.com/secretref/secretref/providers/internal/awserr"
 )
 
-// API is the part of the Secrets Manager client a Provider calls; tests
-// substitute their own.
+// API is the part of the Secrets Manager client a Provider calls: what a
+// stand-in for the client implements, for New.
 type API interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 	BatchGetSecretValue(ctx context.Context, in *secretsmanager.BatchGetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.BatchGetSecretValueOutput, error)
 	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
 }
 
-var _ API = (*secretsmanager.Client)(nil)
-
 // Provider reads Secrets Manager secrets. It is safe for concurrent use.
 type Provider struct {
-	api API
+	api calls
 	// batchRefused is set once BatchGetSecretValue was refused (a policy
 	// that grants only GetSecretValue, an endpoint without it): batches
 	// then use GetSecretValue for the Provider's life.
@@ -48,19 +46,43 @@ var (
 // AWSCURRENT to it.
 func (p *Provider) PendingStage() string { return "AWSPENDING" }
 
-// New returns a Provider that calls api.
+// calls holds the client's methods a Provider calls, as function values.
+// A client held this way is never converted to an interface: in a program
+// that looks methods up by reflection, as aws-lambda-go's net/rpc does, the
+// linker keeps every exported method of every type converted to an
+// interface.
+type calls struct {
+	getSecretValue      func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	batchGetSecretValue batchGetter
+	describeSecret      func(context.Context, *secretsmanager.DescribeSecretInput, ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+}
+
+// New returns a Provider that calls api, a stand-in for the client in
+// tests. For a *secretsmanager.Client use NewFromClient: passed here, the
+// client is converted to an interface, and a Lambda function built without
+// -tags lambda.norpc then links all of its methods.
 func New(api API) *Provider {
-	return &Provider{api: api}
+	return &Provider{api: calls{api.GetSecretValue, api.BatchGetSecretValue, api.DescribeSecret}}
+}
+
+// NewFromClient returns a Provider that calls client.
+func NewFromClient(client *secretsmanager.Client) *Provider {
+	return &Provider{api: calls{client.GetSecretValue, client.BatchGetSecretValue, client.DescribeSecret}}
 }
 
 // NewFromConfig returns a Provider with a Secrets Manager client made from
 // cfg and optFns. The client never logs request or response bodies, whatever
 // cfg.ClientLogMode says: a response body holds the secret.
 func NewFromConfig(cfg aws.Config, optFns ...func(*secretsmanager.Options)) *Provider {
+	return NewFromClient(newClient(cfg, optFns...))
+}
+
+// newClient is the client NewFromConfig makes.
+func newClient(cfg aws.Config, optFns ...func(*secretsmanager.Options)) *secretsmanager.Client {
 	optFns = append(optFns, func(o *secretsmanager.Options) {
 		o.ClientLogMode &^= aws.LogRequestWithBody | aws.LogResponseWithBody
 	})
-	return New(secretsmanager.NewFromConfig(cfg, optFns...))
+	return secretsmanager.NewFromConfig(cfg, optFns...)
 }
 
 // Fetch calls GetSecretValue for req.Name (a name or ARN), selecting
@@ -76,7 +98,7 @@ func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers
 	if req.VersionID != "" {
 		in.VersionId = aws.String(req.VersionID)
 	}
-	out, err := p.api.GetSecretValue(ctx, in, inRegion(req.Region))
+	out, err := p.api.getSecretValue(ctx, in, inRegion(req.Region))
 	if err != nil {
 		return nil, awserr.Classify(err)
 	}

@@ -15,6 +15,10 @@ import (
 	"github.com/secretref/secretref/providers/providertest"
 )
 
+// The SDK's client has the methods API names, so a stand-in has the
+// client's.
+var _ API = (*secretsmanager.Client)(nil)
+
 func TestConformance(t *testing.T) {
 	srv := kumotest.Start(t)
 	sm := srv.SecretsManager(t)
@@ -136,7 +140,7 @@ func TestRejectsSkipDecryption(t *testing.T) {
 // log bodies even when the configuration asks for it.
 func TestNewFromConfigNeverLogsBodies(t *testing.T) {
 	cfg := aws.Config{Region: "us-east-1", ClientLogMode: aws.LogRequestWithBody | aws.LogResponseWithBody | aws.LogRetries}
-	client := NewFromConfig(cfg).api.(*secretsmanager.Client)
+	client := newClient(cfg)
 	mode := client.Options().ClientLogMode
 	if mode.IsResponseWithBody() || mode.IsRequestWithBody() {
 		t.Errorf("ClientLogMode = %v: logs bodies", mode)

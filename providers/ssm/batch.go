@@ -58,7 +58,7 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 	for j, i := range idx {
 		names[j] = selectorName(reqs[i])
 	}
-	resp, err := p.api.GetParameters(ctx, &ssm.GetParametersInput{
+	resp, err := p.api.getParameters(ctx, &ssm.GetParametersInput{
 		Names:          names,
 		WithDecryption: aws.Bool(!first.SkipDecryption),
 	}, inRegion(first.Region))
@@ -98,7 +98,7 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 // be empty before it does).
 func (p *Provider) FetchPath(ctx context.Context, path string, recursive bool, region string) (map[string]*providers.Result, error) {
 	out := map[string]*providers.Result{}
-	pages := ssm.NewGetParametersByPathPaginator(p.api, &ssm.GetParametersByPathInput{
+	pages := ssm.NewGetParametersByPathPaginator(p.api.getParametersByPath, &ssm.GetParametersByPathInput{
 		Path:           aws.String(path),
 		Recursive:      aws.Bool(recursive),
 		WithDecryption: aws.Bool(true),

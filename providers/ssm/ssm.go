@@ -21,19 +21,17 @@ import (
 	"github.com/secretref/secretref/providers/internal/awserr"
 )
 
-// API is the part of the Parameter Store client a Provider calls; tests
-// substitute their own.
+// API is the part of the Parameter Store client a Provider calls: what a
+// stand-in for the client implements, for New.
 type API interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
 	GetParametersByPath(ctx context.Context, in *ssm.GetParametersByPathInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
 }
 
-var _ API = (*ssm.Client)(nil)
-
 // Provider reads Parameter Store parameters. It is safe for concurrent use.
 type Provider struct {
-	api API
+	api calls
 	// batchRefused is set once GetParameters was refused (a policy that
 	// grants only ssm:GetParameter, or none on one of the names): batches
 	// then use GetParameter for the Provider's life.
@@ -45,26 +43,59 @@ var (
 	_ providers.PathFetcher  = (*Provider)(nil)
 )
 
-// New returns a Provider that calls api.
+// calls holds the client's methods a Provider calls, as function values.
+// A client held this way is never converted to an interface: in a program
+// that looks methods up by reflection, as aws-lambda-go's net/rpc does, the
+// linker keeps every exported method of every type converted to an
+// interface, and *ssm.Client has over 450.
+type calls struct {
+	getParameter        func(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	getParameters       func(context.Context, *ssm.GetParametersInput, ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+	getParametersByPath getParametersByPath
+}
+
+// getParametersByPath is GetParametersByPath as the SDK's paginator takes
+// it.
+type getParametersByPath func(context.Context, *ssm.GetParametersByPathInput, ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
+
+// GetParametersByPath calls f.
+func (f getParametersByPath) GetParametersByPath(ctx context.Context, in *ssm.GetParametersByPathInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error) {
+	return f(ctx, in, optFns...)
+}
+
+// New returns a Provider that calls api, a stand-in for the client in
+// tests. For an *ssm.Client use NewFromClient: passed here, the client is
+// converted to an interface, and a Lambda function built without
+// -tags lambda.norpc then links all of its methods.
 func New(api API) *Provider {
-	return &Provider{api: api}
+	return &Provider{api: calls{api.GetParameter, api.GetParameters, api.GetParametersByPath}}
+}
+
+// NewFromClient returns a Provider that calls client.
+func NewFromClient(client *ssm.Client) *Provider {
+	return &Provider{api: calls{client.GetParameter, client.GetParameters, client.GetParametersByPath}}
 }
 
 // NewFromConfig returns a Provider with a Parameter Store client made from
 // cfg and optFns. The client never logs request or response bodies, whatever
 // cfg.ClientLogMode says: a response body holds the decrypted value.
 func NewFromConfig(cfg aws.Config, optFns ...func(*ssm.Options)) *Provider {
+	return NewFromClient(newClient(cfg, optFns...))
+}
+
+// newClient is the client NewFromConfig makes.
+func newClient(cfg aws.Config, optFns ...func(*ssm.Options)) *ssm.Client {
 	optFns = append(optFns, func(o *ssm.Options) {
 		o.ClientLogMode &^= aws.LogRequestWithBody | aws.LogResponseWithBody
 	})
-	return New(ssm.NewFromConfig(cfg, optFns...))
+	return ssm.NewFromConfig(cfg, optFns...)
 }
 
 // Fetch calls GetParameter for req.Name (a name or ARN) with decryption
 // unless req.SkipDecryption, selecting version req.VersionID or label
 // req.Stage, in req.Region when it is set.
 func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers.Result, error) {
-	out, err := p.api.GetParameter(ctx, &ssm.GetParameterInput{
+	out, err := p.api.getParameter(ctx, &ssm.GetParameterInput{
 		Name:           aws.String(selectorName(req)),
 		WithDecryption: aws.Bool(!req.SkipDecryption),
 	}, inRegion(req.Region))

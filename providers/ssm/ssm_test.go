@@ -17,6 +17,10 @@ import (
 	"github.com/secretref/secretref/providers/providertest"
 )
 
+// The SDK's client has the methods API names, so a stand-in has the
+// client's.
+var _ API = (*ssm.Client)(nil)
+
 func TestConformance(t *testing.T) {
 	srv := kumotest.Start(t)
 	client := srv.SSM(t)
@@ -109,7 +113,7 @@ func TestErrorsAreClassifiedAndUnwrap(t *testing.T) {
 
 func TestNewFromConfigNeverLogsBodies(t *testing.T) {
 	cfg := aws.Config{Region: "us-east-1", ClientLogMode: aws.LogRequestWithBody | aws.LogResponseWithBody}
-	mode := NewFromConfig(cfg).api.(*ssm.Client).Options().ClientLogMode
+	mode := newClient(cfg).Options().ClientLogMode
 	if mode.IsResponseWithBody() || mode.IsRequestWithBody() {
 		t.Errorf("ClientLogMode = %v: logs bodies", mode)
 	}
