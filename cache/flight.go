@@ -17,7 +17,10 @@ type flight[V any] struct {
 	out     outcome[V]
 }
 
-type backgroundKey struct{}
+type (
+	backgroundKey struct{}
+	coldKey       struct{}
+)
 
 // IsBackground reports whether ctx is the context of a load that no caller
 // waits for (a background or coalesced refresh): for a loader that reports
@@ -25,6 +28,16 @@ type backgroundKey struct{}
 func IsBackground(ctx context.Context) bool {
 	b, _ := ctx.Value(backgroundKey{}).(bool)
 	return b
+}
+
+// IsCold reports whether ctx is the context of a load that callers wait
+// for with nothing to be served meanwhile: one of its keys held no value
+// that may still be served when the load began. A loader may then try
+// harder to answer soon (ask a second source when the first is slow),
+// where with a value cached the cache rides out a slow load by itself.
+func IsCold(ctx context.Context) bool {
+	c, _ := ctx.Value(coldKey{}).(bool)
+	return c
 }
 
 // abandonAfter is how long after its context ended a load whose loader has
@@ -44,6 +57,7 @@ type job[K comparable, V any] struct {
 	// several entries all but the first are coalesced into its call.
 	why        Refresh
 	background bool
+	cold       bool // some entry held nothing servable when it began
 	settled    atomic.Bool
 }
 
@@ -55,6 +69,9 @@ func (c *Cache[K, V]) beginJobLocked(parent context.Context, entries []*entry[K,
 	j := &job[K, V]{parent: parent, entries: entries, batch: len(entries) > 1, why: why}
 	j.flights = make([]*flight[V], len(entries))
 	for i, e := range entries {
+		if !e.state.Load().servable(now) {
+			j.cold = true
+		}
 		c.seq++
 		f := &flight[V]{seq: c.seq, started: now, done: make(chan struct{})}
 		e.flight = f
@@ -108,6 +125,9 @@ func (c *Cache[K, V]) run(j *job[K, V]) {
 	parent := context.WithoutCancel(j.parent)
 	if j.background {
 		parent = context.WithValue(parent, backgroundKey{}, true)
+	}
+	if j.cold {
+		parent = context.WithValue(parent, coldKey{}, true)
 	}
 	ctx, cancel := context.WithTimeout(parent, c.opts.LoadTimeout)
 	defer cancel()
@@ -173,7 +193,7 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 	if res == nil {
 		res = failAll[V](len(j.entries), err)
 	}
-	v := c.weigh(res)
+	v := c.weigh(j, res)
 	replaced := c.settleJob(j, res, v)
 	// Reported before the waiters wake, so that a caller served a stale
 	// value finds its failure logged when its read returns.
@@ -185,21 +205,47 @@ func (c *Cache[K, V]) answer(j *job[K, V], res []Loaded[V], err error) {
 
 // verdict is what the options' functions say of a job's results. They are
 // the user's: weigh calls them before the lock is taken.
-type verdict struct {
+type verdict[V any] struct {
 	transient []bool // per result: its error may be ridden out
 	throttled bool   // some result says the backend throttles
+	// Per result from a replica: Newer did not find it newer than the
+	// state it was weighed against (lagging).
+	replica []bool
+	lagging []bool
+	against []*state[V]
 }
 
-func (c *Cache[K, V]) weigh(res []Loaded[V]) verdict {
-	v := verdict{transient: make([]bool, len(res))}
+func (c *Cache[K, V]) weigh(j *job[K, V], res []Loaded[V]) verdict[V] {
+	n := len(res)
+	v := verdict[V]{transient: make([]bool, n), replica: make([]bool, n), lagging: make([]bool, n), against: make([]*state[V], n)}
 	for i, r := range res {
 		if r.Err != nil {
 			c.stats.loadErrors.Add(1)
 			v.transient[i] = c.opts.IsTransient(r.Err)
 			v.throttled = v.throttled || c.opts.IsThrottled(r.Err)
+			continue
+		}
+		v.replica[i] = r.FromReplica
+		if prev := j.entries[i].state.Load(); r.FromReplica && prev != nil && prev.err == nil {
+			v.against[i] = prev
+			v.lagging[i] = !c.opts.Newer(r.Value, prev.val)
 		}
 	}
 	return v
+}
+
+// laggingLocked reports whether result i of a job, weighed by v, is a
+// replica's value no newer than prev, its entry's state now. When a value
+// was stored since it was weighed, Newer has not seen that one: a
+// replica's value is then taken as lagging it.
+func (v verdict[V]) laggingLocked(i int, prev *state[V]) bool {
+	switch {
+	case !v.replica[i], prev == nil || prev.err != nil:
+		return false
+	case v.against[i] == nil || prev.seq != v.against[i].seq:
+		return true
+	}
+	return v.lagging[i]
 }
 
 // replacement is a value a load stored over another, for the observer.
@@ -211,7 +257,7 @@ type replacement[K comparable, V any] struct {
 // settleJob settles each of j's flights with its result under the lock,
 // storing what settle says and adapting the batch group's throttle, and
 // returns the values that replaced others.
-func (c *Cache[K, V]) settleJob(j *job[K, V], res []Loaded[V], v verdict) []replacement[K, V] {
+func (c *Cache[K, V]) settleJob(j *job[K, V], res []Loaded[V], v verdict[V]) []replacement[K, V] {
 	now := c.clock.now()
 	spread := rand.Float64()
 	var replaced []replacement[K, V]
@@ -232,7 +278,8 @@ func (c *Cache[K, V]) settleJob(j *job[K, V], res []Loaded[V], v verdict) []repl
 			continue
 		}
 		prev := e.state.Load()
-		next, out, ch := c.settle(prev, landing[V]{seq: f.seq, floor: e.floor, r: res[i], transient: v.transient[i], spread: spread, now: now})
+		next, out, ch := c.settle(prev, landing[V]{seq: f.seq, floor: e.floor, r: res[i], transient: v.transient[i],
+			lagging: v.laggingLocked(i, prev), spread: spread, now: now})
 		// The callers get out even when e was evicted meanwhile: they
 		// asked for a value, not for an entry.
 		f.out = out

@@ -19,6 +19,12 @@ type Loaded[V any] struct {
 	// again, such as a scheduled rotation of a secret: Value expires then
 	// if that comes before its TTL runs out.
 	ExpiresBy time.Time
+	// FromReplica says Value was read from a copy that may lag its source
+	// (a replica in another region, while the source's region is down). It
+	// replaces a cached value only when Options.Newer says it is newer;
+	// otherwise the cached value is kept, and counted as loaded again: the
+	// copy confirms that nothing newer is to be had.
+	FromReplica bool
 }
 
 // Loader loads the value for a key. It is called with a context that is
@@ -48,6 +54,11 @@ type Options[K comparable, V any] struct {
 	// watchers are told of a value only when it is not. Default: every load
 	// is a new version.
 	SameVersion func(old, new V) bool
+	// Newer reports whether a is known to be a later version than b. Only
+	// values loaded with Loaded.FromReplica are weighed with it. Default: no
+	// value is known to be newer, so a replica's value never replaces a
+	// cached one.
+	Newer func(a, b V) bool
 	// Batch puts a key in a batch group, whose keys BatchLoad loads
 	// together, at most max at a time, and whose background refreshes are
 	// coalesced and slowed down together (throttling). A key for which it
@@ -85,6 +96,9 @@ func (o Options[K, V]) withDefaults() Options[K, V] {
 	}
 	if o.IsThrottled == nil {
 		o.IsThrottled = func(error) bool { return false }
+	}
+	if o.Newer == nil {
+		o.Newer = func(V, V) bool { return false }
 	}
 	if o.Batch == nil {
 		o.Batch = func(K) (string, int) { return "", 1 }

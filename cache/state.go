@@ -136,6 +136,7 @@ type landing[V any] struct {
 	floor     uint64    // the lowest load number the entry lets store (loads that began before an Invalidate may not)
 	r         Loaded[V] // its result
 	transient bool      // r's error may be ridden out with the last good value
+	lagging   bool      // r is a replica's value no newer than the entry's: the entry keeps its own
 	spread    float64   // in [0, 1): where the first refresh of a value loaded into an empty entry goes (see freshState)
 	now       int64
 }
@@ -156,6 +157,12 @@ func (c *Cache[K, V]) settle(prev *state[V], l landing[V]) (*state[V], outcome[V
 			return prev, outcome[V]{val: prev.val}, keep
 		}
 		return prev, outcome[V]{val: l.r.Value, err: l.r.Err}, keep
+	case l.r.Err == nil && l.lagging && usable:
+		// A replica confirms the cached value, or lags behind it: the
+		// cached value stays, fresh again.
+		renewed := l.r
+		renewed.Value = prev.val
+		return c.freshState(renewed, l.seq, l.now, false, l.spread), outcome[V]{val: prev.val}, store
 	case l.r.Err == nil:
 		first := prev == nil || prev.err != nil
 		return c.freshState(l.r, l.seq, l.now, first, l.spread), outcome[V]{val: l.r.Value}, store

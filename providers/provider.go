@@ -65,17 +65,32 @@ type Result struct {
 	// VersionId, Parameter Store version number). Empty when the backend has
 	// no versions; the cache then detects a change by comparing values.
 	Version string
+	// Created is when this version was made (Secrets Manager CreatedDate,
+	// Parameter Store LastModifiedDate); zero when the backend does not
+	// say. It orders versions read from replicas, which may lag.
+	Created time.Time
 }
 
-// RotationScheduler is a Provider whose backend rotates secrets on a
-// schedule and can tell when a secret rotates next (Secrets Manager
-// DescribeSecret's NextRotationDate). A cache uses it to expire a value
-// when its secret rotates instead of serving the old one for a whole TTL.
-type RotationScheduler interface {
+// Describer is a Provider whose backend tells, in one call, what else is
+// known of a secret: when it rotates next and where it is replicated
+// (Secrets Manager DescribeSecret). A Client uses it to expire a value when
+// its secret rotates instead of serving the old one for a whole TTL, and
+// to learn which regions it can fail over to.
+type Describer interface {
 	Provider
-	// NextRotation returns when the secret req names is next rotated; ok
-	// is false when it has no rotation scheduled.
-	NextRotation(ctx context.Context, req Request) (next time.Time, ok bool, err error)
+	// Describe describes the secret req names, in req.Region.
+	Describe(ctx context.Context, req Request) (Description, error)
+}
+
+// Description is what a Describer tells of a secret besides its value.
+type Description struct {
+	// NextRotation is when the secret is next rotated; zero when no
+	// rotation is scheduled.
+	NextRotation time.Time
+	// Replicas are the regions the secret is replicated to, as the backend
+	// lists them (Secrets Manager's ReplicationStatus); none for a secret
+	// that is not replicated.
+	Replicas []string
 }
 
 // Staged is a Provider whose backend keeps the version a rotation is

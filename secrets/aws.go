@@ -19,22 +19,25 @@ import (
 // replace, made from o.AWSConfig, or from the default AWS configuration
 // loaded with ctx. A configuration with no region fails here, at once,
 // rather than at every read.
-func awsProviders(ctx context.Context, o *Options) (map[string]providers.Provider, error) {
+func awsProviders(ctx context.Context, o *Options) (map[string]providers.Provider, string, error) {
 	_, haveSM := o.Providers[SchemeSecretsManager]
 	_, haveSSM := o.Providers[SchemeParameterStore]
 	if haveSM && haveSSM {
-		return nil, nil
+		if o.AWSConfig != nil {
+			return nil, o.AWSConfig.Region, nil
+		}
+		return nil, "", nil
 	}
 	cfg := o.AWSConfig
 	if cfg == nil {
 		loaded, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("secrets: %w: loading the AWS configuration: %w", ErrMisconfigured, err)
+			return nil, "", fmt.Errorf("secrets: %w: loading the AWS configuration: %w", ErrMisconfigured, err)
 		}
 		cfg = &loaded
 	}
 	if cfg.Region == "" {
-		return nil, fmt.Errorf("secrets: %w: no AWS region: set AWS_REGION (Lambda and ECS set it for you), "+
+		return nil, "", fmt.Errorf("secrets: %w: no AWS region: set AWS_REGION (Lambda and ECS set it for you), "+
 			"a region in the shared config file's profile, or Options.AWSConfig", ErrMisconfigured)
 	}
 	out := map[string]providers.Provider{}
@@ -44,7 +47,7 @@ func awsProviders(ctx context.Context, o *Options) (map[string]providers.Provide
 	if !haveSSM {
 		out[SchemeParameterStore] = ssmprovider.NewFromConfig(*cfg)
 	}
-	return out, nil
+	return out, cfg.Region, nil
 }
 
 // adjustForLambda makes the default clock exact in AWS Lambda.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,6 +57,7 @@ type Client struct {
 	root        context.Context // cancelled by Close
 	cancelRoot  context.CancelFunc
 	calls       calls
+	regions     regions
 	noBatching  bool               // Options.DisableBatching
 	listings    singleflight.Group // GetPath listings in progress, by path
 }
@@ -73,9 +75,9 @@ var schemePattern = regexp.MustCompile(`^[a-z][a-z0-9+.-]*$`)
 // an option is out of range.
 //
 // Before applying optFns' zero fields' defaults, New reads EnvTTL,
-// EnvMaxStale and EnvLogLevel from the environment for the fields optFns
-// left zero. When Options.Prefetch lists references, New fetches them and
-// fails if any cannot be read.
+// EnvMaxStale, EnvFailoverRegions and EnvLogLevel from the environment for
+// the fields optFns left zero. When Options.Prefetch lists references, New
+// fetches them and fails if any cannot be read.
 func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	var o Options
 	for _, fn := range optFns {
@@ -86,19 +88,9 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 		return nil, err
 	}
 	o.adjustForLambda()
-	provs := map[string]providers.Provider{
-		SchemeEnv:  env.New(),
-		SchemeFile: file.New(),
-	}
-	aws, err := awsProviders(ctx, &o)
+	provs, region, err := allProviders(ctx, &o)
 	if err != nil {
 		return nil, err
-	}
-	for scheme, p := range aws {
-		provs[scheme] = p
-	}
-	for scheme, p := range o.Providers {
-		provs[scheme] = p
 	}
 	c := &Client{providers: provs, noBatching: o.DisableBatching}
 	c.root, c.cancelRoot = context.WithCancel(context.Background())
@@ -106,25 +98,15 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	if c.ttls, err = o.ttlsByKey(c.isCustomScheme); err != nil {
 		return nil, err
 	}
-	c.cache, err = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
-		co.Settings = o.Settings
-		co.IsTransient = providers.IsTransient
-		co.IsThrottled = isThrottled
-		co.SameVersion = sameVersion
-		co.Batch = c.batchGroup
-		co.BatchLoad = c.loadBatch
-		if o.Observer != nil {
-			co.Observer = o.Observer
-		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("secrets: %w: %w", ErrInvalidArgument, err)
+	if err := c.newCache(&o); err != nil {
+		return nil, err
 	}
 	// Nothing is fetched before Prefetch: the rotation schedule, which a
 	// fetch consults, can take the cache's settings, defaults filled in.
 	settings := c.cache.Settings()
 	c.maxBindings = 4 * max(settings.MaxEntries, cache.DefaultMaxEntries)
 	c.rotation.init(settings, o.DisableRotationSchedule, c.maxBindings, &c.calls)
+	c.regions.init(&o, region, c.rotation.replicas)
 	if len(o.Prefetch) > 0 {
 		if _, err := c.GetMany(ctx, o.Prefetch...); err != nil {
 			_ = c.Close()
@@ -134,6 +116,48 @@ func New(ctx context.Context, optFns ...func(*Options)) (*Client, error) {
 	return c, nil
 }
 
+// allProviders returns the providers of every scheme, built in and o's,
+// and the region of the AWS configuration the built-in ones use ("" when
+// o replaces them and gives none).
+func allProviders(ctx context.Context, o *Options) (map[string]providers.Provider, string, error) {
+	provs := map[string]providers.Provider{
+		SchemeEnv:  env.New(),
+		SchemeFile: file.New(),
+	}
+	aws, region, err := awsProviders(ctx, o)
+	if err != nil {
+		return nil, "", err
+	}
+	for scheme, p := range aws {
+		provs[scheme] = p
+	}
+	for scheme, p := range o.Providers {
+		provs[scheme] = p
+	}
+	return provs, region, nil
+}
+
+// newCache makes the Client's cache from o.
+func (c *Client) newCache(o *Options) error {
+	var err error
+	c.cache, err = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
+		co.Settings = o.Settings
+		co.IsTransient = providers.IsTransient
+		co.IsThrottled = isThrottled
+		co.SameVersion = sameVersion
+		co.Newer = newer
+		co.Batch = c.batchGroup
+		co.BatchLoad = c.loadBatch
+		if o.Observer != nil {
+			co.Observer = o.Observer
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("secrets: %w: %w", ErrInvalidArgument, err)
+	}
+	return nil
+}
+
 // sameVersion tells whether two values of one secret are one version: by
 // version id when the backend has them, else by contents.
 func sameVersion(a, b Value) bool {
@@ -141,6 +165,18 @@ func sameVersion(a, b Value) bool {
 		return a.Version() == b.Version()
 	}
 	return a.Equal(b)
+}
+
+// newer tells whether a is known to be a later version of a secret than
+// b: made later, or, for Parameter Store's numbered versions when a date
+// is missing, a higher number. It orders values read from replicas.
+func newer(a, b Value) bool {
+	if ca, cb := a.Created(), b.Created(); !ca.IsZero() && !cb.IsZero() {
+		return ca.After(cb)
+	}
+	va, errA := strconv.ParseUint(a.Version(), 10, 64)
+	vb, errB := strconv.ParseUint(b.Version(), 10, 64)
+	return errA == nil && errB == nil && va > vb
 }
 
 // Get returns the value ref names. See [Ref] for the reference forms.

@@ -25,6 +25,9 @@ const (
 	// EnvMaxStale sets Options.MaxStale: a duration such as "1h", "0", or
 	// "off" (Disabled).
 	EnvMaxStale = "SECRETREF_MAX_STALE"
+	// EnvFailoverRegions sets Options.FailoverRegions: region names
+	// separated by commas, such as "us-west-2,eu-west-1".
+	EnvFailoverRegions = "SECRETREF_FAILOVER_REGIONS"
 	// EnvLogLevel sets Options.FailureLevel, the level background refresh
 	// failures are logged at: "debug", "info", "warn" or "error", with an
 	// optional offset as log/slog writes levels ("warn+2").
@@ -68,6 +71,16 @@ func (o *Options) applyEnvironment(getenv func(string) string) (origins map[stri
 			errs = append(errs, envError(EnvLogLevel, getenv(EnvLogLevel), `want debug, info, warn or error, optionally with an offset ("warn+2")`))
 		} else {
 			o.FailureLevel = l
+		}
+	}
+	if v := strings.TrimSpace(getenv(EnvFailoverRegions)); v != "" && o.FailoverRegions == nil {
+		for _, r := range strings.Split(v, ",") {
+			r = strings.ToLower(strings.TrimSpace(r))
+			if !regionPattern.MatchString(r) {
+				errs = append(errs, envError(EnvFailoverRegions, getenv(EnvFailoverRegions), "want region names separated by commas, such as us-west-2,eu-west-1"))
+				break
+			}
+			o.FailoverRegions = append(o.FailoverRegions, r)
 		}
 	}
 	return origins, errors.Join(errs...)

@@ -17,14 +17,21 @@ import (
 // load fetches the value k names.
 func (c *Client) load(ctx context.Context, k Ref) cache.Loaded[Value] {
 	schedule := c.rotation.lookUp(c.providers[k.Scheme], k)
-	v, err := c.fetch(ctx, k)
-	return cache.Loaded[Value]{Value: v, Err: err, TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedule)}
+	f := c.acrossRegions(ctx, []Ref{k}, c.fetchIn)
+	return cache.Loaded[Value]{Value: f.vals[0], Err: f.errs[0], FromReplica: f.replica[0],
+		TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedule)}
+}
+
+// fetchIn is fetch as a regionCall, for one key.
+func (c *Client) fetchIn(ctx context.Context, _ string, keys []Ref) ([]Value, []error) {
+	v, err := c.fetch(ctx, keys[0])
+	return []Value{v}, []error{err}
 }
 
 // fetch makes one Fetch call for k.
 func (c *Client) fetch(ctx context.Context, k Ref) (Value, error) {
 	ctx, end, err := c.calls.begin(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationFetch,
-		Refs: []Ref{k}, Background: cache.IsBackground(ctx)})
+		Refs: []Ref{k}, Background: cache.IsBackground(ctx), Failover: isFailover(ctx)})
 	if err != nil {
 		return Value{}, err
 	}
@@ -44,7 +51,19 @@ func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[Value
 	for i, k := range keys {
 		schedules[i] = c.rotation.lookUp(p, k)
 	}
-	bf := p.(providers.BatchFetcher)
+	f := c.acrossRegions(ctx, keys, c.fetchBatchIn)
+	out := make([]cache.Loaded[Value], len(keys))
+	for i, k := range keys {
+		out[i] = cache.Loaded[Value]{Value: f.vals[i], Err: f.errs[i], FromReplica: f.replica[i],
+			TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedules[i])}
+	}
+	return out
+}
+
+// fetchBatchIn is a regionCall for keys of one batch group: one FetchBatch
+// call, and a Fetch call for each key it did not serve.
+func (c *Client) fetchBatchIn(ctx context.Context, _ string, keys []Ref) ([]Value, []error) {
+	bf := c.providers[keys[0].Scheme].(providers.BatchFetcher)
 	vals, errs := make([]Value, len(keys)), make([]error, len(keys))
 	if _, n := bf.BatchGroup(request(keys[0])); n > 1 {
 		vals, errs = c.fetchBatch(ctx, bf, keys)
@@ -64,11 +83,7 @@ func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[Value
 		}
 	}
 	_ = alone.Wait() // each fetch's error is its key's
-	out := make([]cache.Loaded[Value], len(keys))
-	for i, k := range keys {
-		out[i] = cache.Loaded[Value]{Value: vals[i], Err: errs[i], TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedules[i])}
-	}
-	return out
+	return vals, errs
 }
 
 // fetchBatch makes one FetchBatch call for keys.
@@ -76,7 +91,7 @@ func (c *Client) fetchBatch(ctx context.Context, bf providers.BatchFetcher, keys
 	vals := make([]Value, len(keys))
 	errs := make([]error, len(keys))
 	ctx, end, err := c.calls.begin(ctx, ProviderCall{Scheme: keys[0].Scheme, Region: keys[0].Region, Operation: OperationFetchBatch,
-		Refs: keys, Background: cache.IsBackground(ctx)})
+		Refs: keys, Background: cache.IsBackground(ctx), Failover: isFailover(ctx)})
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
@@ -145,7 +160,7 @@ func value(scheme string, res *providers.Result, err error) (Value, error) {
 	if res == nil {
 		return Value{}, fmt.Errorf("%w: provider %q returned no result", ErrUnavailable, scheme)
 	}
-	return newValue(res.Value, res.Version, res.Binary), nil
+	return resultValue(res), nil
 }
 
 func isThrottled(err error) bool { return errors.Is(err, ErrThrottled) }

@@ -84,7 +84,7 @@ func (c *Client) list(ctx context.Context, pf providers.PathFetcher, path string
 	}
 	vals = make(map[string]Value, len(res))
 	for name, r := range res {
-		v := newValue(r.Value, r.Version, r.Binary)
+		v := resultValue(r)
 		if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v, stamp); err != nil {
 			return nil, clientError(err)
 		}

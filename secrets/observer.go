@@ -25,6 +25,10 @@ type Observer interface {
 	// instead (one carrying a span, say) and the function to call when it
 	// ends, with one error per reference it read (nil for a success).
 	ProviderCall(ctx context.Context, call ProviderCall) (context.Context, func(errs []error))
+	// RegionChanged is told when the breaker of a provider in a region
+	// changes state: the region failed and its secrets are read from their
+	// fallback regions (RegionOpen), or it answers again (RegionHealthy).
+	RegionChanged(scheme, region string, state RegionState)
 }
 
 // ProviderCall describes one call of a provider.
@@ -37,7 +41,7 @@ type ProviderCall struct {
 	Region string
 	// Operation is what the provider is asked to do: "fetch" (one value),
 	// "fetch_batch" (several), "fetch_path" (a Parameter Store listing)
-	// or "next_rotation" (a rotation schedule).
+	// or "describe" (a rotation schedule and replicas).
 	Operation string
 	// Refs are the references read (without #key); for fetch_path, the
 	// path as a Parameter Store reference.
@@ -46,14 +50,17 @@ type ProviderCall struct {
 	// refresh, a look-up of a rotation schedule. Its context then carries
 	// no caller's span.
 	Background bool
+	// Failover reports that Region is not the secret's own but one it is
+	// replicated to (see Options.FailoverRegions).
+	Failover bool
 }
 
 // Operations of a ProviderCall.
 const (
-	OperationFetch        = "fetch"
-	OperationFetchBatch   = "fetch_batch"
-	OperationFetchPath    = "fetch_path"
-	OperationNextRotation = "next_rotation"
+	OperationFetch      = "fetch"
+	OperationFetchBatch = "fetch_batch"
+	OperationFetchPath  = "fetch_path"
+	OperationDescribe   = "describe"
 )
 
 // callObserver wraps the provider calls the Client makes.
@@ -89,3 +96,19 @@ func observeCalls(o Observer, logger *slog.Logger) callObserver {
 }
 
 func noEnd([]error) {}
+
+// observeRegions returns the function telling o of a region's change,
+// recovering its panics as observeCalls does.
+func observeRegions(o Observer, logger *slog.Logger) func(scheme, region string, s RegionState) {
+	if o == nil {
+		return func(string, string, RegionState) {}
+	}
+	return func(scheme, region string, s RegionState) {
+		defer func() {
+			if p := recover(); p != nil && logger != nil {
+				logger.Error("secrets: observer panicked", slog.String("in", "RegionChanged"), slog.String("panic", panicType(p)))
+			}
+		}()
+		o.RegionChanged(scheme, region, s)
+	}
+}

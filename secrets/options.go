@@ -66,6 +66,27 @@ type Options struct {
 	// logged in CloudTrail. Default: a value expires RotationGrace after its
 	// secret's next scheduled rotation when that comes before its TTL.
 	DisableRotationSchedule bool
+	// FailoverRegions are the regions, in order, that a secret or
+	// parameter is read from when its own region fails or does not answer:
+	// those Secrets Manager replicates the secrets to, or that hold copies
+	// of the parameters (Parameter Store does not replicate). A secret's own
+	// region is the one its ARN names, or the Client's. A region's breaker
+	// opens after BreakerFailures consecutive transient failures or stalls;
+	// while it is open, fetches go to the next healthy region at once, and
+	// one probe at a time tests it again. A fetch with nothing cached asks
+	// the next region too when its own has not answered within
+	// FailoverWait. "Not found", "access denied", a KMS denial or a
+	// misconfiguration never fail over. Once a secret has been described
+	// (DescribeSecret, with its rotation schedule), its ReplicationStatus
+	// refines the list: configured regions that hold no replica are
+	// skipped (and logged once), and replicas not configured are added
+	// after the configured ones. Default: none; also EnvFailoverRegions.
+	FailoverRegions []string
+	// FailoverWait is how long a fetch waits for a region before it counts
+	// a stall against the region's breaker, and, with nothing cached to
+	// serve meanwhile, asks the next region as well. Default
+	// DefaultFailoverWait.
+	FailoverWait time.Duration
 	// DisableBatching makes the Client read every value with a call of its
 	// own (GetSecretValue, GetParameter), never with BatchGetSecretValue or
 	// GetParameters: GetMany, Load and Prefetch then make one call per
@@ -100,6 +121,14 @@ func (o *Options) validate(origins map[string]string) error {
 		} else if p == nil {
 			errs = append(errs, fmt.Errorf("secrets: %w: Options.Providers: nil provider for scheme %q", ErrInvalidArgument, scheme))
 		}
+	}
+	for _, r := range o.FailoverRegions {
+		if !regionPattern.MatchString(r) {
+			errs = append(errs, fmt.Errorf("secrets: %w: Options.FailoverRegions: %q is not a region name such as us-west-2", ErrInvalidArgument, r))
+		}
+	}
+	if o.FailoverWait < 0 || o.FailoverWait > cache.MaxDuration {
+		errs = append(errs, fmt.Errorf("secrets: %w: Options.FailoverWait is %v; want a positive duration or 0 for the default", ErrInvalidArgument, o.FailoverWait))
 	}
 	for ref, ttl := range o.TTLByRef {
 		if ttl <= 0 || ttl > cache.MaxDuration {
@@ -139,6 +168,14 @@ func (o *Options) ttlsByKey(custom func(string) bool) (map[Ref]time.Duration, er
 	}
 	out := make(map[Ref]time.Duration, len(o.TTLByRef))
 	var errs []error
+	for _, r := range o.FailoverRegions {
+		if !regionPattern.MatchString(r) {
+			errs = append(errs, fmt.Errorf("secrets: %w: Options.FailoverRegions: %q is not a region name such as us-west-2", ErrInvalidArgument, r))
+		}
+	}
+	if o.FailoverWait < 0 || o.FailoverWait > cache.MaxDuration {
+		errs = append(errs, fmt.Errorf("secrets: %w: Options.FailoverWait is %v; want a positive duration or 0 for the default", ErrInvalidArgument, o.FailoverWait))
+	}
 	for ref, ttl := range o.TTLByRef {
 		r, err := parseRef(ref, custom)
 		if err != nil {

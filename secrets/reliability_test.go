@@ -175,7 +175,7 @@ func (panicker) FetchPath(context.Context, string, bool, string) (map[string]*pr
 	panic(panicSecret)
 }
 
-func (panicker) NextRotation(context.Context, providers.Request) (time.Time, bool, error) {
+func (panicker) Describe(context.Context, providers.Request) (providers.Description, error) {
 	panic(panicSecret)
 }
 
@@ -354,7 +354,7 @@ type scheduleGauge struct {
 	running, most atomic.Int32
 }
 
-func (g *scheduleGauge) NextRotation(ctx context.Context, req providers.Request) (time.Time, bool, error) {
+func (g *scheduleGauge) Describe(ctx context.Context, req providers.Request) (providers.Description, error) {
 	n := g.running.Add(1)
 	defer g.running.Add(-1)
 	for {
@@ -364,7 +364,7 @@ func (g *scheduleGauge) NextRotation(ctx context.Context, req providers.Request)
 		}
 	}
 	time.Sleep(2 * time.Millisecond)
-	return g.Store.NextRotation(ctx, req)
+	return g.Store.Describe(ctx, req)
 }
 
 func (g *scheduleGauge) BatchGroup(providers.Request) (string, int) { return "", 20 }
@@ -491,6 +491,7 @@ func (*missSignal) Delivered(secrets.Ref)                   {}
 func (*missSignal) ProviderCall(ctx context.Context, _ secrets.ProviderCall) (context.Context, func([]error)) {
 	return ctx, nil
 }
+func (*missSignal) RegionChanged(string, string, secrets.RegionState) {}
 
 // refusingSecrets stands in for Secrets Manager under a policy that grants
 // GetSecretValue only: BatchGetSecretValue is refused, and counted.

@@ -58,11 +58,13 @@ type rotationSchedule struct {
 	refused map[string]bool // schemes whose look-ups were denied: not asked again
 }
 
-// rotation is what is known of one secret's schedule.
+// rotation is what is known of one secret's schedule, and where it is
+// replicated: what its description says.
 type rotation struct {
 	recheck   time.Time // when the schedule is looked up again
 	next      time.Time // the next rotation, when scheduled
 	scheduled bool      // next is set
+	replicas  []string  // the regions it is replicated to; nil until described
 }
 
 // init sets r up from the cache's settings s (defaults filled in).
@@ -96,7 +98,7 @@ func (r *rotationSchedule) close() {
 // (nil when there is nothing to wait for). Concurrent look-ups of one
 // secret share one call.
 func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
-	rs, ok := p.(providers.RotationScheduler)
+	rs, ok := p.(providers.Describer)
 	if !ok || r.off || k.Stage != "" || k.VersionID != "" {
 		return nil // a pinned version does not rotate
 	}
@@ -113,7 +115,7 @@ func (r *rotationSchedule) lookUp(p providers.Provider, k Ref) <-chan struct{} {
 	spread := 0.9 + 0.2*rand.Float64()
 	entry := &rotation{recheck: now.Add(time.Duration(spread * float64(rotationRecheck)))}
 	if known != nil {
-		entry.next, entry.scheduled = known.next, known.scheduled
+		entry.next, entry.scheduled, entry.replicas = known.next, known.scheduled, known.replicas
 	}
 	r.known[k] = entry
 	done := make(chan struct{})
@@ -138,7 +140,7 @@ func (known *rotation) due(now time.Time) bool {
 
 // run looks k's schedule up, at most rotationLookups at a time, and
 // records the answer.
-func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref) {
+func (r *rotationSchedule) run(rs providers.Describer, k Ref) {
 	defer func() {
 		if p := recover(); p != nil && r.logger != nil {
 			r.logger.Error("secrets: rotation schedule look-up panicked", slog.Any("ref", k), slog.String("panic", panicType(p)))
@@ -150,19 +152,19 @@ func (r *rotationSchedule) run(rs providers.RotationScheduler, k Ref) {
 	defer r.slots.Release(1)
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
-	ctx, end, err := r.calls.begin(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationNextRotation,
+	ctx, end, err := r.calls.begin(ctx, ProviderCall{Scheme: k.Scheme, Region: k.Region, Operation: OperationDescribe,
 		Refs: []Ref{k}, Background: true})
 	if err != nil {
 		return
 	}
 	defer endOnPanic(end, 1)
-	next, scheduled, err := rs.NextRotation(ctx, request(k))
+	d, err := rs.Describe(ctx, request(k))
 	end([]error{err})
-	r.record(k, next, scheduled, err)
+	r.record(k, d, err)
 }
 
 // record keeps what a look-up of k answered.
-func (r *rotationSchedule) record(k Ref, next time.Time, scheduled bool, err error) {
+func (r *rotationSchedule) record(k Ref, d providers.Description, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -180,9 +182,21 @@ func (r *rotationSchedule) record(k Ref, next time.Time, scheduled bool, err err
 		}
 	default:
 		if entry := r.known[k]; entry != nil {
-			entry.next, entry.scheduled = next, scheduled
+			entry.next, entry.scheduled = d.NextRotation, !d.NextRotation.IsZero()
+			entry.replicas = append([]string{}, d.Replicas...)
 		}
 	}
+}
+
+// replicas returns the regions k's description says it is replicated to,
+// and whether it was described at all.
+func (r *rotationSchedule) replicas(k Ref) ([]string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if known := r.known[k]; known != nil && known.replicas != nil {
+		return known.replicas, true
+	}
+	return nil, false
 }
 
 // expiresBy waits for the look-up done (at most rotationWait) and returns

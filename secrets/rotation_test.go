@@ -169,9 +169,9 @@ type scheduleCounter struct {
 	lookups atomic.Int32
 }
 
-func (s *scheduleCounter) NextRotation(ctx context.Context, req providers.Request) (time.Time, bool, error) {
+func (s *scheduleCounter) Describe(ctx context.Context, req providers.Request) (providers.Description, error) {
 	s.lookups.Add(1)
-	return s.Store.NextRotation(ctx, req)
+	return s.Store.Describe(ctx, req)
 }
 
 // WithoutRotationSchedule makes no look-up: a role without

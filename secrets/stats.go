@@ -12,6 +12,10 @@ type Stats struct {
 	Evictions   uint64 // values dropped to stay within Options.MaxEntries
 	Entries     int    // values cached now
 	// Every read is counted once, in Hits, Misses or StaleServes.
+
+	Failovers uint64        // fetches a region other than the secret's own answered
+	Hedges    uint64        // calls to another region made because the secret's was slow
+	Regions   []RegionStats // each provider's breaker in each region it called
 }
 
 // Stats returns the counters of the Client's cache.
@@ -27,5 +31,8 @@ func (c *Client) Stats() Stats {
 		Refreshes:   s.Refreshes,
 		Evictions:   s.Evictions,
 		Entries:     s.Entries,
+		Failovers:   c.regions.failovers.Load(),
+		Hedges:      c.regions.hedges.Load(),
+		Regions:     c.regions.states(),
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
+	"time"
+
+	"github.com/secretref/secretref/providers"
 )
 
 // Redacted is what a Value prints, logs and marshals as.
@@ -35,10 +38,18 @@ type payload struct {
 	reveal  func() string
 	version string
 	binary  bool
+	created time.Time
 }
 
 func newValue(b []byte, version string, binary bool) Value {
 	return valueOf(string(b), version, binary)
+}
+
+// resultValue returns the Value of what a provider fetched.
+func resultValue(r *providers.Result) Value {
+	v := newValue(r.Value, r.Version, r.Binary)
+	v.p.created = r.Created
+	return v
 }
 
 // valueOf returns a Value holding s.
@@ -70,6 +81,16 @@ func (v Value) Version() string {
 		return ""
 	}
 	return v.p.version
+}
+
+// Created returns when the version this value came from was made (Secrets
+// Manager CreatedDate, Parameter Store LastModifiedDate), or the zero time
+// when the backend does not say.
+func (v Value) Created() time.Time {
+	if v.p == nil {
+		return time.Time{}
+	}
+	return v.p.created
 }
 
 // IsBinary reports whether the backend stored the value as binary (Secrets

@@ -46,15 +46,17 @@ type secret struct {
 	versions     []version      // versions[i] has id i+1
 	stages       map[string]int // label -> index into versions
 	nextRotation time.Time      // zero: no rotation scheduled
+	replicas     []string       // regions, as SetReplicas set them
 }
 
 type version struct {
-	value  []byte
-	binary bool
+	value   []byte
+	binary  bool
+	created time.Time
 }
 
 var (
-	_ providers.RotationScheduler = (*Store)(nil)
+	_ providers.Describer         = (*Store)(nil)
 	_ providers.Staged            = (*Store)(nil)
 	_ providers.BatchFetcher      = (*Store)(nil)
 	_ providers.PathFetcher       = (*Store)(nil)
@@ -107,7 +109,7 @@ func (s *Store) put(name string, value []byte, binary bool, stages ...string) st
 		sec = &secret{stages: make(map[string]int)}
 		s.secrets[key] = sec
 	}
-	sec.versions = append(sec.versions, version{value: append([]byte(nil), value...), binary: binary})
+	sec.versions = append(sec.versions, version{value: append([]byte(nil), value...), binary: binary, created: time.Now()})
 	i := len(sec.versions) - 1
 	for _, stage := range stages {
 		sec.label(stage, i)
@@ -160,18 +162,32 @@ func (s *Store) SetNextRotation(name string, t time.Time) error {
 	return nil
 }
 
-// NextRotation returns the time SetNextRotation set for req.Name.
-func (s *Store) NextRotation(ctx context.Context, req providers.Request) (time.Time, bool, error) {
+// SetReplicas sets the regions name is replicated to, as Secrets Manager
+// reports in DescribeSecret's ReplicationStatus. The store itself is one
+// region: it serves name in every region it is asked in.
+func (s *Store) SetReplicas(name string, regions ...string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec := s.find(name)
+	if sec == nil {
+		return fmt.Errorf("memory: no secret %q: %w", name, providers.ErrNotFound)
+	}
+	sec.replicas = append([]string(nil), regions...)
+	return nil
+}
+
+// Describe returns what SetNextRotation and SetReplicas set for req.Name.
+func (s *Store) Describe(ctx context.Context, req providers.Request) (providers.Description, error) {
 	if err := ctx.Err(); err != nil {
-		return time.Time{}, false, err
+		return providers.Description{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sec := s.find(req.Name)
 	if sec == nil {
-		return time.Time{}, false, notFound(req.Name)
+		return providers.Description{}, notFound(req.Name)
 	}
-	return sec.nextRotation, !sec.nextRotation.IsZero(), nil
+	return providers.Description{NextRotation: sec.nextRotation, Replicas: append([]string(nil), sec.replicas...)}, nil
 }
 
 // Delete removes name and all its versions.
@@ -303,6 +319,7 @@ func (sec *secret) result(i int) *providers.Result {
 		Value:   append([]byte(nil), v.value...),
 		Binary:  v.binary,
 		Version: strconv.Itoa(i + 1),
+		Created: v.created,
 	}
 }
 

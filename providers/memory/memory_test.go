@@ -89,8 +89,11 @@ func TestMethodsTakeARNs(t *testing.T) {
 	if err := s.SetNextRotation(arn, when); err != nil {
 		t.Fatal(err)
 	}
-	if next, ok, err := s.NextRotation(context.Background(), providers.Request{Name: "prod/db"}); err != nil || !ok || !next.Equal(when) {
-		t.Errorf("NextRotation by name after SetNextRotation by ARN = %v, %v, %v", next, ok, err)
+	if err := s.SetReplicas(arn, "eu-west-1", "us-west-2"); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.Describe(context.Background(), providers.Request{Name: "prod/db"}); err != nil || !d.NextRotation.Equal(when) || len(d.Replicas) != 2 {
+		t.Errorf("Describe by name after SetNextRotation and SetReplicas by ARN = %+v, %v", d, err)
 	}
 	s.Fail("prod/db", providers.Classify(providers.ErrThrottled, errors.New("injected")))
 	if _, err := s.Fetch(context.Background(), providers.Request{Name: arn}); !errors.Is(err, providers.ErrThrottled) {

@@ -2,7 +2,7 @@
 // passes: each provider's own tests call Run with a Harness for it. Beyond
 // Fetch, it checks the optional interfaces a provider implements
 // (providers.BatchFetcher, providers.PathFetcher,
-// providers.RotationScheduler), and that errors still unwrap to the
+// providers.Describer), and that errors still unwrap to the
 // backend's own error type.
 package providertest
 
@@ -49,7 +49,7 @@ type Harness struct {
 	// call; nil when the backend has no error type of its own.
 	BackendError func(err error) bool
 	// ScheduleRotation schedules the secret name's next rotation at next,
-	// for a providers.RotationScheduler; nil when the backend cannot be
+	// for a providers.Describer; nil when the backend cannot be
 	// made to (the suite then checks that an unscheduled secret has
 	// none).
 	ScheduleRotation func(ctx context.Context, name string, next time.Time) error
@@ -76,8 +76,8 @@ func Run(t *testing.T, h Harness) {
 	if pf, ok := h.Provider.(providers.PathFetcher); ok {
 		t.Run("Path", func(t *testing.T) { testPath(t, h, pf) })
 	}
-	if rs, ok := h.Provider.(providers.RotationScheduler); ok {
-		t.Run("RotationSchedule", func(t *testing.T) { testRotationSchedule(t, h, rs) })
+	if d, ok := h.Provider.(providers.Describer); ok {
+		t.Run("Describe", func(t *testing.T) { testDescribe(t, h, d) })
 	}
 }
 

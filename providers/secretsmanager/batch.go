@@ -82,7 +82,7 @@ func (p *Provider) fetchChunk(ctx context.Context, reqs []providers.Request, idx
 	}
 	for j, i := range idx {
 		if v := matchValue(values, ids[j]); v != nil {
-			out[i].Result, out[i].Err = result(v.SecretString, v.SecretBinary, v.VersionId)
+			out[i].Result, out[i].Err = result(v.SecretString, v.SecretBinary, v.VersionId, v.CreatedDate)
 			continue
 		}
 		if e := matchError(apiErrs, ids[j]); e != nil {

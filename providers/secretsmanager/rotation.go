@@ -2,7 +2,6 @@ package secretsmanager
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -11,17 +10,26 @@ import (
 	"github.com/secretref/secretref/providers/internal/awserr"
 )
 
-var _ providers.RotationScheduler = (*Provider)(nil)
+var _ providers.Describer = (*Provider)(nil)
 
-// NextRotation calls DescribeSecret (IAM: secretsmanager:DescribeSecret)
-// and returns the secret's NextRotationDate when rotation is enabled.
-func (p *Provider) NextRotation(ctx context.Context, req providers.Request) (next time.Time, ok bool, err error) {
+// Describe calls DescribeSecret (IAM: secretsmanager:DescribeSecret) and
+// returns the secret's NextRotationDate when rotation is enabled, and the
+// regions of its ReplicationStatus.
+func (p *Provider) Describe(ctx context.Context, req providers.Request) (providers.Description, error) {
 	out, err := p.api.describeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(req.Name)}, inRegion(req.Region))
 	if err != nil {
-		return time.Time{}, false, awserr.Classify(err)
+		return providers.Description{}, awserr.Classify(err)
 	}
-	if !aws.ToBool(out.RotationEnabled) || out.NextRotationDate == nil {
-		return time.Time{}, false, nil
+	var d providers.Description
+	if aws.ToBool(out.RotationEnabled) && out.NextRotationDate != nil {
+		d.NextRotation = *out.NextRotationDate
 	}
-	return *out.NextRotationDate, true, nil
+	for _, r := range out.ReplicationStatus {
+		// A replica whose replication failed still holds a version; the
+		// Client never lets an older one replace a newer.
+		if region := aws.ToString(r.Region); region != "" {
+			d.Replicas = append(d.Replicas, region)
+		}
+	}
+	return d, nil
 }

@@ -10,6 +10,7 @@ package secretsmanager
 import (
 	"context"
 	"errors"
+	"time"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -102,7 +103,7 @@ func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers
 	if err != nil {
 		return nil, awserr.Classify(err)
 	}
-	return result(out.SecretString, out.SecretBinary, out.VersionId)
+	return result(out.SecretString, out.SecretBinary, out.VersionId, out.CreatedDate)
 }
 
 // errNoValue is a successful answer that carries neither SecretString nor
@@ -111,14 +112,17 @@ func (p *Provider) Fetch(ctx context.Context, req providers.Request) (*providers
 var errNoValue = errors.New("the response holds neither SecretString nor SecretBinary")
 
 // result converts one secret version as the service returns it.
-func result(str *string, bin []byte, versionID *string) (*providers.Result, error) {
+func result(str *string, bin []byte, versionID *string, created *time.Time) (*providers.Result, error) {
+	r := &providers.Result{Version: aws.ToString(versionID), Created: aws.ToTime(created)}
 	switch {
 	case str != nil:
-		return &providers.Result{Value: []byte(*str), Version: aws.ToString(versionID)}, nil
+		r.Value = []byte(*str)
 	case bin != nil:
-		return &providers.Result{Value: bin, Binary: true, Version: aws.ToString(versionID)}, nil
+		r.Value, r.Binary = bin, true
+	default:
+		return nil, providers.Classify(providers.ErrUnavailable, errNoValue)
 	}
-	return nil, providers.Classify(providers.ErrUnavailable, errNoValue)
+	return r, nil
 }
 
 // inRegion returns a per-call option that sends the call to region: an ARN

@@ -113,6 +113,7 @@ func result(p *ssmtypes.Parameter) *providers.Result {
 	return &providers.Result{
 		Value:   []byte(aws.ToString(p.Value)),
 		Version: version(p),
+		Created: aws.ToTime(p.LastModifiedDate),
 	}
 }
 

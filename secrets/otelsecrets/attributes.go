@@ -16,9 +16,11 @@ import (
 const (
 	providerKey   = attribute.Key("secretref.provider")   // the provider's scheme: sm, ssm, env, file, ...
 	regionKey     = attribute.Key("secretref.region")     // the region of an ARN reference; absent for the provider's default
-	operationKey  = attribute.Key("secretref.operation")  // fetch, fetch_batch, fetch_path, next_rotation
+	operationKey  = attribute.Key("secretref.operation")  // fetch, fetch_batch, fetch_path, describe
 	outcomeKey    = attribute.Key("secretref.outcome")    // ok or the class of the failure
 	backgroundKey = attribute.Key("secretref.background") // no caller waited for the call
+	failoverKey   = attribute.Key("secretref.failover")   // the call went to a region other than the secret's own
+	stateKey      = attribute.Key("secretref.region.state")
 	resultKey     = attribute.Key("secretref.read.result")
 	reasonKey     = attribute.Key("secretref.refresh.reason")
 	batchSizeKey  = attribute.Key("secretref.batch.size")   // span: references read by the call

@@ -78,12 +78,14 @@ func Example() {
 		fmt.Printf("span %q: status %s, outcome %s\n", s.Name(), s.Status().Code, outcomeOf(s))
 	}
 	// Unordered output:
-	// secretref.provider.calls{secretref.background=false,secretref.operation=fetch,secretref.outcome=ok,secretref.provider=sm} 1
-	// secretref.provider.calls{secretref.background=false,secretref.operation=fetch,secretref.outcome=not_found,secretref.provider=sm} 1
+	// secretref.provider.calls{secretref.background=false,secretref.failover=false,secretref.operation=fetch,secretref.outcome=ok,secretref.provider=sm} 1
+	// secretref.provider.calls{secretref.background=false,secretref.failover=false,secretref.operation=fetch,secretref.outcome=not_found,secretref.provider=sm} 1
 	// secretref.reads{secretref.read.result=hit} 2
 	// secretref.reads{secretref.read.result=miss} 2
 	// secretref.reads{secretref.read.result=stale} 0
 	// secretref.entries{} 1
+	// secretref.failovers{} 0
+	// secretref.hedges{} 0
 	// span "secretref fetch": status Unset, outcome ok
 	// span "secretref fetch": status Error, outcome not_found
 }

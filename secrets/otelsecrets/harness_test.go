@@ -42,6 +42,8 @@ type harnessConfig struct {
 	inst   func(*otelsecrets.Options)
 	// put fills the stores before the Client is made.
 	put func(sm *memory.Store, ssm *memory.Store)
+	// wrap, when set, gives the providers that serve the stores.
+	wrap func(sm *memory.Store, ssm *memory.Store) (smp, ssmp providers.Provider)
 }
 
 func newHarness(t *testing.T, cfg harnessConfig) *harness {
@@ -75,6 +77,10 @@ func newHarness(t *testing.T, cfg harnessConfig) *harness {
 	}
 	h.client, err = secrets.New(context.Background(), func(o *secrets.Options) {
 		o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: h.sm, secrets.SchemeParameterStore: h.ssm}
+		if cfg.wrap != nil {
+			smp, ssmp := cfg.wrap(h.sm, h.ssm)
+			o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: smp, secrets.SchemeParameterStore: ssmp}
+		}
 		o.TTL = ttl
 		o.Jitter = secrets.Disabled
 		o.Clock = h.clock
@@ -130,6 +136,12 @@ func (p point) value(rm metricdata.ResourceMetrics) (int64, bool) {
 						return dp.Value, true
 					}
 				}
+			case metricdata.Gauge[int64]:
+				for _, dp := range d.DataPoints {
+					if dp.Attributes.Equals(&set) {
+						return dp.Value, true
+					}
+				}
 			case metricdata.Histogram[float64]:
 				for _, dp := range d.DataPoints {
 					if dp.Attributes.Equals(&set) {
@@ -180,6 +192,10 @@ func points(rm metricdata.ResourceMetrics, name string) []string {
 				for _, dp := range d.DataPoints {
 					add(dp.Attributes)
 				}
+			case metricdata.Gauge[int64]:
+				for _, dp := range d.DataPoints {
+					add(dp.Attributes)
+				}
 			case metricdata.Histogram[float64]:
 				for _, dp := range d.DataPoints {
 					add(dp.Attributes)
@@ -205,7 +221,7 @@ func reason(s string) attribute.KeyValue    { return attribute.String("secretref
 
 // call returns the attributes of a provider call.
 func call(scheme, op string, bg bool, out string) []attribute.KeyValue {
-	return []attribute.KeyValue{provider(scheme), operation(op), background(bg), outcome(out)}
+	return []attribute.KeyValue{provider(scheme), operation(op), background(bg), attribute.Bool("secretref.failover", false), outcome(out)}
 }
 
 func get(t *testing.T, c *secrets.Client, ref string) {

@@ -35,6 +35,10 @@ type Instrumentation struct {
 	deliveries   metric.Int64Counter
 	reads        metric.Int64ObservableCounter
 	entries      metric.Int64ObservableUpDownCounter
+	failovers    metric.Int64ObservableCounter
+	hedges       metric.Int64ObservableCounter
+	regionOpen   metric.Int64ObservableGauge
+	regionEvents metric.Int64Counter
 
 	staleOpts recordOptions
 
@@ -132,7 +136,30 @@ func (i *Instrumentation) makeInstruments(m metric.Meter) error {
 	if err != nil {
 		return err
 	}
-	_, err = m.RegisterCallback(i.observeStats, i.reads, i.entries)
+	if err := i.makeRegionInstruments(m); err != nil {
+		return err
+	}
+	_, err = m.RegisterCallback(i.observeStats, i.reads, i.entries, i.failovers, i.hedges, i.regionOpen)
+	return err
+}
+
+// makeRegionInstruments makes the instruments of failover.
+func (i *Instrumentation) makeRegionInstruments(m metric.Meter) error {
+	var err error
+	if i.failovers, err = m.Int64ObservableCounter("secretref.failovers", metric.WithUnit("{fetch}"),
+		metric.WithDescription("Fetches of the registered Clients that a region other than the secret's own answered.")); err != nil {
+		return err
+	}
+	if i.hedges, err = m.Int64ObservableCounter("secretref.hedges", metric.WithUnit("{call}"),
+		metric.WithDescription("Calls to another region made because the secret's own had not answered within FailoverWait.")); err != nil {
+		return err
+	}
+	if i.regionOpen, err = m.Int64ObservableGauge("secretref.region.open", metric.WithUnit("{client}"),
+		metric.WithDescription("Registered Clients whose breaker of a provider in a region is open: its secrets are read from their fallback regions.")); err != nil {
+		return err
+	}
+	i.regionEvents, err = m.Int64Counter("secretref.region.changes", metric.WithUnit("{change}"),
+		metric.WithDescription("Changes of a region's breaker: opened (state=open) or closed again (state=healthy)."))
 	return err
 }
 

@@ -68,7 +68,7 @@ func TestInstruments(t *testing.T) {
 				{"secretref.provider.calls", call("sm", "fetch", false, "ok"), 1},
 				{"secretref.provider.call.duration", call("sm", "fetch", false, "ok"), 1},
 				{"secretref.provider.call.size", call("sm", "fetch", false, "ok"), 1},
-				{"secretref.provider.calls", call("sm", "next_rotation", true, "ok"), 1},
+				{"secretref.provider.calls", call("sm", "describe", true, "ok"), 1},
 			},
 		},
 		{

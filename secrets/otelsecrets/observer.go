@@ -75,8 +75,8 @@ func (o *observer) one(k secrets.Ref, extra ...attribute.KeyValue) metric.Measur
 // for a foreground read and a root span for background work, and records
 // the call's metrics when it ends.
 func (o *observer) ProviderCall(ctx context.Context, call secrets.ProviderCall) (context.Context, func([]error)) {
-	attrs := where(make([]attribute.KeyValue, 0, 6), call.Scheme, call.Region)
-	attrs = append(attrs, operationKey.String(call.Operation), backgroundKey.Bool(call.Background))
+	attrs := where(make([]attribute.KeyValue, 0, 7), call.Scheme, call.Region)
+	attrs = append(attrs, operationKey.String(call.Operation), backgroundKey.Bool(call.Background), failoverKey.Bool(call.Failover))
 	spanOpts := []trace.SpanStartOption{
 		trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithAttributes(attrs...),
@@ -113,4 +113,9 @@ func (o *observer) ProviderCall(ctx context.Context, call secrets.ProviderCall) 
 		o.callDuration.Record(ctx, elapsed.Seconds(), set)
 		o.callSize.Record(ctx, int64(len(call.Refs)), set)
 	}
+}
+
+// RegionChanged counts a change of a region's breaker.
+func (o *observer) RegionChanged(scheme, region string, state secrets.RegionState) {
+	o.regionEvents.Add(context.Background(), 1, metric.WithAttributes(where([]attribute.KeyValue{stateKey.String(state.String())}, scheme, region)...))
 }

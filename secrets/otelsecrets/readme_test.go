@@ -24,11 +24,12 @@ func TestREADMEListsEveryInstrument(t *testing.T) {
 	for _, m := range readmeRow.FindAllStringSubmatch(string(doc), -1) {
 		listed[m[1]] = m[2]
 	}
-	h := driveEverything(t)
 	made := map[string]string{}
-	for _, sm := range h.collect(t).ScopeMetrics {
-		for _, m := range sm.Metrics {
-			made[m.Name] = m.Unit
+	for _, h := range []*harness{driveEverything(t), driveFailover(t)} {
+		for _, sm := range h.collect(t).ScopeMetrics {
+			for _, m := range sm.Metrics {
+				made[m.Name] = m.Unit
+			}
 		}
 	}
 	for name, unit := range made {
@@ -41,7 +42,7 @@ func TestREADMEListsEveryInstrument(t *testing.T) {
 			t.Errorf("README lists %s, which the package does not make", name)
 		}
 	}
-	if len(made) != 10 {
-		t.Errorf("%d instruments made, want all 10: %q", len(made), slices.Sorted(maps.Keys(made)))
+	if len(made) != 14 {
+		t.Errorf("%d instruments made, want all 14: %q", len(made), slices.Sorted(maps.Keys(made)))
 	}
 }

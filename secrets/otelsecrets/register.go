@@ -44,14 +44,28 @@ func (i *Instrumentation) Register(c *secrets.Client) (unregister func(), err er
 func (i *Instrumentation) observeStats(_ context.Context, o metric.Observer) error {
 	i.mu.Lock()
 	total := i.retired
+	open := map[place]int64{}
 	for c := range i.clients {
-		total = add(total, c.Stats())
+		s := c.Stats()
+		total = add(total, s)
+		for _, r := range s.Regions {
+			n := open[place{r.Scheme, r.Region}] // 0 is reported too: healthy
+			if r.State == secrets.RegionOpen {
+				n++
+			}
+			open[place{r.Scheme, r.Region}] = n
+		}
 	}
 	i.mu.Unlock()
 	o.ObserveInt64(i.reads, int64(total.Hits), hitOption)
 	o.ObserveInt64(i.reads, int64(total.Misses), missOption)
 	o.ObserveInt64(i.reads, int64(total.StaleServes), staleOption)
 	o.ObserveInt64(i.entries, int64(total.Entries))
+	o.ObserveInt64(i.failovers, int64(total.Failovers))
+	o.ObserveInt64(i.hedges, int64(total.Hedges))
+	for p, n := range open {
+		o.ObserveInt64(i.regionOpen, n, metric.WithAttributes(where(nil, p.scheme, p.region)...))
+	}
 	return nil
 }
 
@@ -61,5 +75,7 @@ func add(a, b secrets.Stats) secrets.Stats {
 	a.Misses += b.Misses
 	a.StaleServes += b.StaleServes
 	a.Entries += b.Entries
+	a.Failovers += b.Failovers
+	a.Hedges += b.Hedges
 	return a
 }

@@ -121,10 +121,10 @@ func TestBackgroundSpansAreRoots(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll.Until(t, "the background refresh and the rotation schedule look-up", func() bool {
-		return len(spansNamed(h, "secretref fetch")) == 2 && len(spansNamed(h, "secretref next_rotation")) >= 1
+		return len(spansNamed(h, "secretref fetch")) == 2 && len(spansNamed(h, "secretref describe")) >= 1
 	})
 	refresh := spansNamed(h, "secretref fetch")[1]
-	for _, s := range []sdktrace.ReadOnlySpan{refresh, spansNamed(h, "secretref next_rotation")[0]} {
+	for _, s := range []sdktrace.ReadOnlySpan{refresh, spansNamed(h, "secretref describe")[0]} {
 		if s.Parent().IsValid() {
 			t.Errorf("%q span has a parent, want a root span", s.Name())
 		}
