@@ -56,10 +56,10 @@ type version struct {
 }
 
 var (
-	_ providers.Describer         = (*Store)(nil)
-	_ providers.Staged            = (*Store)(nil)
-	_ providers.BatchFetcher      = (*Store)(nil)
-	_ providers.PathFetcher       = (*Store)(nil)
+	_ providers.Describer    = (*Store)(nil)
+	_ providers.Staged       = (*Store)(nil)
+	_ providers.BatchFetcher = (*Store)(nil)
+	_ providers.PathFetcher  = (*Store)(nil)
 )
 
 // PendingStage returns StagePending, the label PutPending puts on a

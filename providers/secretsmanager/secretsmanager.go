@@ -10,8 +10,8 @@ package secretsmanager
 import (
 	"context"
 	"errors"
-	"time"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
