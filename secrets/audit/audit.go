@@ -43,14 +43,17 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 }
 
-// Finding is one environment variable that looks like a plaintext secret.
-// It holds no part of the value: only where it is, its length and why it
-// was flagged.
+// Finding is one environment variable, or one value in an ECS container's
+// command or entryPoint, that looks like a plaintext secret. It holds no
+// part of the value: only where it is, its length and why it was flagged.
 type Finding struct {
 	// Location is the variable's path in the document, such as
-	// containerDefinitions[0].environment[2].
+	// containerDefinitions[0].environment[2] or
+	// containerDefinitions[0].command[1].
 	Location string `json:"location"`
-	// Variable is the variable's name.
+	// Variable is the variable's name; for a value in a command, the
+	// option or shell variable it is given to as written (--db-password,
+	// PGPASSWORD), or "argument" when nothing names it.
 	Variable string `json:"variable"`
 	// Length is the value's length in bytes; absent when the document does
 	// not hold the value (a template parameter without a default).
