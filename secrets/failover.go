@@ -39,8 +39,8 @@ type attemptResult struct {
 // the home region has not answered within FailoverWait: then the next
 // region is asked too, and the first good answer wins. A transient failure
 // (5xx, network, timeout; not throttling) falls over to the next region at
-// once. NotFound, AccessDenied, a KMS denial, a misconfiguration or an
-// invalid reference from the home region are final: a replica must not
+// once. ErrNotFound, ErrAccessDenied (a KMS denial too), ErrMisconfigured
+// or ErrInvalidReference from the home region are final: a replica must not
 // undo a revocation or a deletion. While the home region's breaker is
 // open, the fetch starts at the next healthy region. From a replica, only
 // values count: its errors never reach the caller, as it is not the

@@ -1,8 +1,10 @@
 // Command audit reports the environment variables of ECS task definitions,
-// Lambda function configurations and CloudFormation or SAM templates that
-// look like plaintext secrets, and what to put in their place: a reference
-// to a Secrets Manager secret and the statements the role needs to read it.
-// It never prints a value.
+// Lambda function configurations and CloudFormation or SAM templates, and
+// the values in ECS containers' commands, that look like plaintext
+// secrets, and what to put in their place: a reference to a Secrets
+// Manager secret and the statements the role needs to read it, or for an
+// ECS container the secrets entry, by full ARN, and the execution role's
+// statement. It never prints a value.
 //
 //	go run ./examples/audit [-json] [-region R] [-account A] FILE|DIR...
 //

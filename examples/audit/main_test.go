@@ -25,6 +25,9 @@ func TestRun(t *testing.T) {
 			"PGPASSWORD at containerDefinitions[0].environment[3] (23 bytes): the name says it holds a password",
 			"PARTNER_API_KEY at Resources.OrderForwarder.Properties.Environment.Variables.PARTNER_API_KEY (22 bytes)",
 			"set PGPASSWORD_REF=sm:orders/pgpassword",
+			// ECS takes a Secrets Manager secret by full ARN only.
+			`{"name":"PGPASSWORD","valueFrom":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/pgpassword-??????"}`,
+			"?????? being the last six characters of the secret's ARN",
 			"2 findings in 2 files",
 		}},
 		{"after: clean", []string{"../ecs/after/task-definition.json", "../ecs/after/task-definition-ecs-secrets.json", "../lambda/after"}, 0, []string{
@@ -71,7 +74,13 @@ func TestRunJSON(t *testing.T) {
 				Variable string
 				Length   int
 				Reasons  []string
-				Fix      struct{ Reference string }
+				Fix      struct {
+					Reference string
+					ECSSecret struct {
+						Name, ValueFrom     string
+						ExecutionRolePolicy []struct{ Action, Resource any }
+					}
+				}
 			}
 		}
 	}
@@ -82,6 +91,11 @@ func TestRunJSON(t *testing.T) {
 		out.Reports[0].Findings[0].Variable != "PGPASSWORD" || out.Reports[0].Findings[0].Length != 23 ||
 		out.Reports[0].Findings[0].Fix.Reference != "sm:orders/pgpassword" {
 		t.Errorf("JSON output: %s", &stdout)
+	}
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/pgpassword-??????"
+	if e := out.Reports[0].Findings[0].Fix.ECSSecret; e.Name != "PGPASSWORD" || e.ValueFrom != arn ||
+		len(e.ExecutionRolePolicy) != 1 || e.ExecutionRolePolicy[0].Action != "secretsmanager:GetSecretValue" || e.ExecutionRolePolicy[0].Resource != arn {
+		t.Errorf("ECS secrets entry %+v", e)
 	}
 	if strings.Contains(stdout.String(), "before-example-password") {
 		t.Error("the JSON output holds the value")

@@ -9,8 +9,12 @@
 // One Store can serve both the "sm" and "ssm" schemes: a name, a Secrets
 // Manager ARN (full, with the six random characters, or partial), a
 // Parameter Store ARN and an /aws/reference/secretsmanager/ path all name
-// the same entry. It lists the entries under a path as GetParametersByPath
-// does, and fetches batches.
+// the same entry. It is as strict as the services where a test would
+// otherwise pass and production fail: Put takes only names one of them
+// takes (see CheckName), a name is in the store's account and region
+// (Region, Account), and an ARN of another account or region, or a full
+// ARN with other six characters, names another entry. It lists the
+// entries under a path as GetParametersByPath does, and fetches batches.
 package memory
 
 import (
@@ -47,6 +51,7 @@ type secret struct {
 	stages       map[string]int // label -> index into versions
 	nextRotation time.Time      // zero: no rotation scheduled
 	replicas     []string       // regions, as SetReplicas set them
+	suffix       string         // the six characters of its full ARN, when a Put by that ARN chose them
 }
 
 type version struct {
@@ -72,7 +77,11 @@ func New() *Store {
 }
 
 // Put stores value as the new current version of name (a name or an
-// ARN: see the package doc) and returns its version id.
+// ARN: see the package doc) and returns its version id. Put, PutBinary,
+// PutPending and Rotate panic with the error of CheckName for a name
+// neither Secrets Manager nor Parameter Store takes, and for a full ARN of
+// a secret whose full ARN has other six characters: a test's set-up is
+// wrong.
 func (s *Store) Put(name, value string) string {
 	return s.put(name, []byte(value), false, StageCurrent)
 }
@@ -101,13 +110,14 @@ func (s *Store) Rotate(name, value string) string {
 // put stores value as a new version of name and moves stages to it, in
 // order, at once.
 func (s *Store) put(name string, value []byte, binary bool, stages ...string) string {
+	if err := CheckName(name); err != nil {
+		panic(err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := s.key(name)
-	sec := s.secrets[key]
-	if sec == nil {
-		sec = &secret{stages: make(map[string]int)}
-		s.secrets[key] = sec
+	sec, err := s.entry(name)
+	if err != nil {
+		panic(err)
 	}
 	sec.versions = append(sec.versions, version{value: append([]byte(nil), value...), binary: binary, created: time.Now()})
 	i := len(sec.versions) - 1
@@ -236,39 +246,6 @@ func (s *Store) PathCalls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pathCalls
-}
-
-// find returns the entry name names, nil when there is none. s.mu is held.
-func (s *Store) find(name string) *secret {
-	for _, c := range candidates(name) {
-		if sec := s.secrets[c]; sec != nil {
-			return sec
-		}
-	}
-	return nil
-}
-
-// key returns the name the entry name names is stored under, or is to be.
-// s.mu is held.
-func (s *Store) key(name string) string {
-	cs := candidates(name)
-	for _, c := range cs {
-		if s.secrets[c] != nil {
-			return c
-		}
-	}
-	return cs[len(cs)-1]
-}
-
-// failure returns the failure injected for name, nil when there is none.
-// s.mu is held.
-func (s *Store) failure(name string) error {
-	for _, c := range candidates(name) {
-		if err := s.failures[c]; err != nil {
-			return err
-		}
-	}
-	return s.failures[""]
 }
 
 func notFound(name string) error {

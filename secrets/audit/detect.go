@@ -3,13 +3,11 @@ package audit
 import (
 	"encoding/base64"
 	"encoding/json"
-	"math"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
@@ -30,6 +28,9 @@ const (
 	ReasonURLSecretQuery  = "a URL with a secret in its query"
 	ReasonDSNPassword     = "a connection string with a password in it"
 	ReasonHighEntropy     = "random-looking: a long string of mixed letters, digits and symbols"
+	ReasonHexKey          = "random-looking: 64 or more hexadecimal digits, as a 256-bit key is written, under a name that does not say it is a digest or an id"
+	ReasonBasicAuth       = "an HTTP Basic Authorization value: a user name and password, base64-encoded"
+	ReasonBearerToken     = "an HTTP Bearer Authorization value: a token"
 	ReasonDynamicRef      = "a CloudFormation dynamic reference to a secret: CloudFormation resolves it at deployment and the configuration then holds the value in plain text"
 	ReasonNoEchoParameter = "set from a NoEcho template parameter: the deployed configuration holds its value in plain text"
 )
@@ -41,15 +42,33 @@ func nameReason(kind string) string { return "the name says it holds " + kind }
 // classify returns the reasons a variable named name, holding value, looks
 // like a plaintext secret; none when it does not.
 func classify(name, value string) []string {
+	return classifyAt(name, value, maxJSONDepth, true)
+}
+
+// classifyArgument is classify for a command-line argument: by its option's
+// name and its format, not by entropy, which arguments have plenty of
+// without being secrets (digests, ids, encoded options).
+func classifyArgument(name, value string) []string {
+	return classifyAt(name, value, maxJSONDepth, false)
+}
+
+// classifyAt is classify, looking depth levels into a JSON value, and by
+// entropy when byEntropy is set.
+func classifyAt(name, value string, depth int, byEntropy bool) []string {
 	if value == "" || isReference(name, value) {
 		return nil
 	}
-	reasons := formatReasons(value)
+	var reasons []string
+	if fields, ok := jsonReasons(value, depth); ok {
+		reasons = fields
+	} else {
+		reasons = formatReasons(value)
+	}
 	if kind := secretName(name); kind != "" && !inert(value) {
 		reasons = append(reasons, nameReason(kind))
 	}
-	if len(reasons) == 0 && highEntropy(value) {
-		reasons = append(reasons, ReasonHighEntropy)
+	if len(reasons) == 0 && byEntropy {
+		reasons = entropyReasons(name, value)
 	}
 	return reasons
 }
@@ -194,8 +213,6 @@ var (
 	urlPattern     = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
 	kvPassword     = regexp.MustCompile(`(?i)(^|[\s;,])(password|pwd|passwd)\s*=\s*([^;\s,]*)`)
 	goDSNPassword  = regexp.MustCompile(`^[^:/@\s]+:([^@\s]+)@(tcp|unix|udp)(\(|$)`)
-	uuidPattern    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	entropyChars   = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{20,}$`)
 	hexOnly        = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 )
 
@@ -232,6 +249,7 @@ func formatReasons(value string) []string {
 	if stripeKey.MatchString(value) {
 		out = append(out, ReasonStripeKey)
 	}
+	out = append(out, authorizationReasons(value)...)
 	out = append(out, urlReasons(value)...)
 	if m := kvPassword.FindStringSubmatch(value); m != nil && m[3] != "" && !inert(m[3]) {
 		out = append(out, ReasonDSNPassword)
@@ -282,72 +300,4 @@ func urlReasons(value string) []string {
 		}
 	}
 	return out
-}
-
-// highEntropy reports whether value looks randomly generated: one run of
-// at least 20 letters, digits and base64 symbols, of at least three kinds of
-// characters, with close to as many distinct characters as its length
-// allows. Lower-case hex (commit ids, digests) and UUIDs are left out, and
-// so is base64 that decodes to text (encoded configuration).
-func highEntropy(value string) bool {
-	if !entropyChars.MatchString(value) || uuidPattern.MatchString(value) || hexOnly.MatchString(value) {
-		return false
-	}
-	if charClasses(value) < 3 || base64Text(value) {
-		return false
-	}
-	n := min(len(value), 64)
-	return entropy(value) >= 0.85*math.Log2(float64(n))
-}
-
-func charClasses(s string) int {
-	var upper, lower, digit, symbol int
-	for _, r := range s {
-		switch {
-		case 'A' <= r && r <= 'Z':
-			upper = 1
-		case 'a' <= r && r <= 'z':
-			lower = 1
-		case '0' <= r && r <= '9':
-			digit = 1
-		default:
-			symbol = 1
-		}
-	}
-	return upper + lower + digit + symbol
-}
-
-// entropy is the Shannon entropy of s's characters, in bits per character.
-func entropy(s string) float64 {
-	counts := map[rune]int{}
-	for _, r := range s {
-		counts[r]++
-	}
-	n := float64(utf8.RuneCountInString(s))
-	var h float64
-	for _, c := range counts {
-		p := float64(c) / n
-		h -= p * math.Log2(p)
-	}
-	return h
-}
-
-// base64Text reports whether s is base64 of printable text.
-func base64Text(s string) bool {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		b, err := enc.DecodeString(s)
-		if err != nil || !utf8.Valid(b) {
-			continue
-		}
-		printable := 0
-		for _, r := range string(b) {
-			if unicode.IsPrint(r) || unicode.IsSpace(r) {
-				printable++
-			}
-		}
-		if printable == utf8.RuneCount(b) {
-			return true
-		}
-	}
-	return false
 }

@@ -31,8 +31,12 @@ func ExampleScan() {
 	// Output:
 	// task-definition.json: DB_PASSWORD at containerDefinitions[0].environment[1] (16 bytes): the name says it holds a password
 	//   fix: store the value in Secrets Manager as orders/db-password and set DB_PASSWORD_REF=sm:orders/db-password
-	//        (or have ECS inject it at start, with the execution role: "secrets": [{"name":"DB_PASSWORD","valueFrom":"orders/db-password"}])
 	//   the task role then needs:
 	//     {"Sid":"ReadSecretsAndRotationSchedules","Effect":"Allow","Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/db-password-??????"}
+	//   or have ECS inject it when the task starts (a rotation then needs a new deployment), with this entry in the container's "secrets":
+	//     {"name":"DB_PASSWORD","valueFrom":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/db-password-??????"}
+	//     ?????? being the last six characters of the secret's ARN, which create-secret returns
+	//   the task execution role then needs:
+	//     {"Sid":"ReadSecrets","Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/db-password-??????"}
 	// 1 finding in 1 file
 }

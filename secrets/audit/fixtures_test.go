@@ -29,15 +29,19 @@ var (
 	fakeStripePublic = fake("pk", "_live_", exampleFill(24))
 	fakePrivateKey   = fake("-----BEGIN ", "RSA PRIVATE KEY-----\n", "EXAMPLE\n", "-----END ", "RSA PRIVATE KEY-----\n")
 	fakeJWT          = fake(b64(`{"alg":"HS256","typ":"JWT"}`), ".", b64(`{"sub":"example"}`), ".", "EXAMPLE-signature")
-	// fakeRandom is random-looking, drawn at run time from a fixed seed.
-	fakeRandom = randomString(32)
+	// fakeRandom, fakePunctuated and fakeHexKey are random-looking, drawn
+	// at run time from fixed seeds: a base64-like string, a password of the
+	// kind generators make (GetRandomPassword's alphabet), a 256-bit key in
+	// hex.
+	fakeRandom     = randomString(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 1)
+	fakePunctuated = randomString(32, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", 2)
+	fakeHexKey     = randomString(64, "0123456789abcdef", 3)
 )
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
-func randomString(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	r := rand.New(rand.NewPCG(1, 2))
+func randomString(n int, alphabet string, seed uint64) string {
+	r := rand.New(rand.NewPCG(seed, 2))
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = alphabet[r.IntN(len(alphabet))]

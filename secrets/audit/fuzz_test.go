@@ -12,8 +12,8 @@ import (
 func allReasons() string {
 	var b strings.Builder
 	for _, r := range []string{ReasonAWSAccessKeyID, ReasonAWSSecretKey, ReasonPrivateKey, ReasonJWT, ReasonGitHubToken, ReasonSlackToken,
-		ReasonSlackWebhook, ReasonStripeKey, ReasonURLPassword, ReasonURLSecretQuery, ReasonDSNPassword, ReasonHighEntropy, ReasonDynamicRef,
-		ReasonNoEchoParameter, noteAWSKey} {
+		ReasonSlackWebhook, ReasonStripeKey, ReasonURLPassword, ReasonURLSecretQuery, ReasonDSNPassword, ReasonHighEntropy, ReasonHexKey,
+		ReasonBasicAuth, ReasonBearerToken, ReasonDynamicRef, ReasonNoEchoParameter, noteAWSKey, noteArgument, jsonFieldPrefix} {
 		b.WriteString(r + "\n")
 	}
 	for _, kinds := range []map[string]string{secretWords, keyWords} {
@@ -54,7 +54,7 @@ func FuzzScan(f *testing.F) {
 		if len(value) < 8 {
 			return // a short value may spell a word of the output
 		}
-		for kind, d := range documents(name, value) {
+		for kind, d := range fuzzDocuments(name, value) {
 			r, err := Scan("doc", d, Options{})
 			if err != nil {
 				if strings.Contains(err.Error(), value) {
@@ -64,7 +64,7 @@ func FuzzScan(f *testing.F) {
 			}
 			// The same document with a value that is always flagged gives
 			// every word a finding for this name can have.
-			canary, err := Scan("doc", documents(name, fakePrivateKey)[kind], Options{})
+			canary, err := Scan("doc", fuzzDocuments(name, fakePrivateKey)[kind], Options{})
 			if err != nil {
 				t.Fatalf("%s: %v", kind, err)
 			}
@@ -77,4 +77,13 @@ func FuzzScan(f *testing.F) {
 			assertNoValue(t, r, value)
 		}
 	})
+}
+
+// fuzzDocuments is documents, and a task definition with the variable as
+// an option of its command.
+func fuzzDocuments(name, value string) map[string][]byte {
+	docs := documents(name, value)
+	docs["ECS command"] = []byte(`{"family": "app", "containerDefinitions": [{"name": "app", "command": [` +
+		jsonString("--"+name+"="+value) + `, ` + jsonString("--"+name) + `, ` + jsonString(value) + `]}]}`)
+	return docs
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/secretref/secretref/secrets/iampolicy"
 )
 
 // WriteText writes the reports for people: each finding with where it is,
@@ -21,26 +23,7 @@ func WriteText(w io.Writer, reports ...*Report) error {
 				length = fmt.Sprintf("%d bytes", *f.Length)
 			}
 			fmt.Fprintf(&b, "%s: %s at %s (%s): %s\n", r.File, f.Variable, f.Location, length, strings.Join(f.Reasons, "; "))
-			fx := f.Fix
-			if fx.Note != "" {
-				fmt.Fprintf(&b, "  note: %s\n", fx.Note)
-			}
-			fmt.Fprintf(&b, "  fix: store the value in Secrets Manager as %s and set %s=%s\n", fx.SecretName, fx.Variable, fx.Reference)
-			if fx.ECSSecret != nil {
-				entry, _ := json.Marshal(fx.ECSSecret)
-				fmt.Fprintf(&b, "       (or have ECS inject it at start, with the execution role: \"secrets\": [%s])\n", entry)
-			}
-			if len(fx.Policy) > 0 {
-				role := "the function's role"
-				if fx.ECSSecret != nil {
-					role = "the task role"
-				}
-				fmt.Fprintf(&b, "  %s then needs:\n", role)
-				for _, s := range fx.Policy {
-					st, _ := json.Marshal(s)
-					fmt.Fprintf(&b, "    %s\n", st)
-				}
-			}
+			writeFix(&b, f.Fix)
 		}
 	}
 	fmt.Fprintf(&b, "%d %s in %d %s\n", total, plural(total, "finding", "findings"), len(reports), plural(len(reports), "file", "files"))
@@ -70,6 +53,50 @@ func WriteJSON(w io.Writer, reports ...*Report) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// writeFix writes a finding's fix: the secret and the reference, the task
+// or function role's statements, and for an ECS container the secrets
+// entry and the execution role's statements; for an AWS access key, its
+// note alone.
+func writeFix(b *strings.Builder, fx Fix) {
+	if fx.SecretName == "" {
+		fmt.Fprintf(b, "  fix: %s\n", fx.Note)
+		return
+	}
+	if fx.Note != "" {
+		fmt.Fprintf(b, "  note: %s\n", fx.Note)
+	}
+	fmt.Fprintf(b, "  fix: store the value in Secrets Manager as %s and set %s=%s\n", fx.SecretName, fx.Variable, fx.Reference)
+	role := "the function's role"
+	if fx.ECSSecret != nil {
+		role = "the task role"
+	}
+	writeStatements(b, role, fx.Policy)
+	if e := fx.ECSSecret; e != nil {
+		entry, _ := json.Marshal(struct {
+			Name      string `json:"name"`
+			ValueFrom string `json:"valueFrom"`
+		}{e.Name, e.ValueFrom})
+		fmt.Fprintf(b, "  or have ECS inject it when the task starts (a rotation then needs a new deployment), with this entry in the container's \"secrets\":\n")
+		fmt.Fprintf(b, "    %s\n", entry)
+		fmt.Fprintf(b, "    %s being the last six characters of the secret's ARN, which create-secret returns\n", SuffixPlaceholder)
+		if strings.Contains(e.ValueFrom, "${AWS::") {
+			fmt.Fprintf(b, "    (in a template, the Ref of the AWS::SecretsManager::Secret resource is that ARN)\n")
+		}
+		writeStatements(b, "the task execution role", e.ExecutionRolePolicy)
+	}
+}
+
+func writeStatements(b *strings.Builder, role string, statements []iampolicy.Statement) {
+	if len(statements) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  %s then needs:\n", role)
+	for _, s := range statements {
+		st, _ := json.Marshal(s)
+		fmt.Fprintf(b, "    %s\n", st)
+	}
 }
 
 func plural(n int, one, many string) string {

@@ -71,12 +71,15 @@ type variable struct {
 	isRef    bool     // the template sets it to a secret or parameter resource's name or ARN
 	extra    []string // reasons from how a template sets it
 	ecs      bool
+	argument bool // a value in a container's command or entryPoint, name its option's
 }
 
 func (v variable) finding(at place) (Finding, bool) {
 	var reasons []string
 	switch {
 	case v.isRef:
+	case v.known && v.argument:
+		reasons = classifyArgument(v.name, v.value)
 	case v.known:
 		reasons = classify(v.name, v.value)
 	default:
@@ -101,8 +104,9 @@ func (v variable) finding(at place) (Finding, bool) {
 }
 
 // taskVariables returns the environment of each container of an ECS task
-// definition, in the field names of the ECS API or, in a template, of
-// CloudFormation. Its "secrets" are already the fix, and are not read.
+// definition, and the values in its command and entryPoint, in the field
+// names of the ECS API or, in a template, of CloudFormation. Its "secrets"
+// are already the fix, and are not read.
 func taskVariables(td map[string]any, prefix string, eval evalFunc) []variable {
 	family := str(td, "family", "Family")
 	cdKey := keyOf(td, "containerDefinitions", "ContainerDefinitions")
@@ -125,6 +129,7 @@ func taskVariables(td map[string]any, prefix string, eval evalFunc) []variable {
 				resource: resource, name: name, ecs: true,
 			}, first(e, "value", "Value")))
 		}
+		out = append(out, argumentVariables(c, fmt.Sprintf("%s%s[%d].", prefix, cdKey, i), resource, eval)...)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -136,28 +137,51 @@ func TestScanErrors(t *testing.T) {
 }
 
 // The fix names a secret after what the variable configures, a reference
-// to it, an ECS secrets entry for a container, and the role's statements,
-// placed where the document says it is deployed.
+// to it, an ECS secrets entry for a container, and the roles' statements,
+// placed where the document says it is deployed. An AWS access key gets
+// one piece of advice: the role instead, and no secret.
 func TestScanFix(t *testing.T) {
 	doc := `{"family": "orders", "executionRoleArn": "arn:aws:iam::123456789012:role/x", "containerDefinitions": [{"name": "app",
 		"logConfiguration": {"options": {"awslogs-region": "eu-west-1"}},
-		"environment": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "` + exampleSecretKey + `"}]}]}`
+		"environment": [{"name": "DB_PASSWORD", "value": "example-password"}]}]}`
 	r, err := Scan("td.json", []byte(doc), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fix := r.Findings[0].Fix
-	if fix.SecretName != "orders/aws-secret-access-key" || fix.Variable != "AWS_SECRET_ACCESS_KEY_REF" || fix.Reference != "sm:orders/aws-secret-access-key" {
+	if fix.SecretName != "orders/db-password" || fix.Variable != "DB_PASSWORD_REF" || fix.Reference != "sm:orders/db-password" || fix.Note != "" {
 		t.Errorf("fix %+v", fix)
 	}
-	if fix.ECSSecret == nil || fix.ECSSecret.Name != "AWS_SECRET_ACCESS_KEY" || fix.ECSSecret.ValueFrom != fix.SecretName {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/db-password-??????"
+	if e := fix.ECSSecret; e == nil || e.Name != "DB_PASSWORD" || e.ValueFrom != arn ||
+		len(e.ExecutionRolePolicy) != 1 || e.ExecutionRolePolicy[0].Resource[0] != arn || len(e.ExecutionRolePolicy[0].Action) != 1 {
 		t.Errorf("ECS secret %+v", fix.ECSSecret)
 	}
-	if fix.Note != noteAWSKey {
-		t.Errorf("note %q", fix.Note)
-	}
-	if len(fix.Policy) != 1 || fix.Policy[0].Resource[0] != "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/aws-secret-access-key-??????" {
+	if len(fix.Policy) != 1 || fix.Policy[0].Resource[0] != arn {
 		t.Errorf("policy %+v", fix.Policy)
+	}
+
+	for _, v := range []struct{ name, value string }{
+		{"AWS_ACCESS_KEY_ID", exampleAccessKeyID},
+		{"AWS_SECRET_ACCESS_KEY", exampleSecretKey},
+		{"LEGACY_UPLOADER_KEY", exampleAccessKeyID},
+		{"AWS_SESSION_TOKEN", fakeRandom},
+	} {
+		doc := `{"family": "orders", "containerDefinitions": [{"name": "app", "environment": [{"name": "` + v.name + `", "value": "` + v.value + `"}]}]}`
+		r, err := Scan("td.json", []byte(doc), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Findings) != 1 || !reflect.DeepEqual(r.Findings[0].Fix, Fix{Note: noteAWSKey}) {
+			t.Errorf("%s: fix %+v, want the note alone", v.name, r.Findings)
+		}
+		var text bytes.Buffer
+		if err := WriteText(&text, r); err != nil {
+			t.Fatal(err)
+		}
+		if out := text.String(); !strings.Contains(out, "  fix: "+noteAWSKey+"\n") || strings.Contains(out, "Secrets Manager as") || strings.Contains(out, "needs:") {
+			t.Errorf("%s: text output gives more than the one piece of advice:\n%s", v.name, out)
+		}
 	}
 
 	// A template, and a document that does not say where it runs, use

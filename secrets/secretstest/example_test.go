@@ -17,9 +17,9 @@ type exampleT struct{ cleanups []func() }
 func (t *exampleT) Helper()                        {}
 func (t *exampleT) Cleanup(f func())               { t.cleanups = append(t.cleanups, f) }
 func (t *exampleT) Fatalf(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }
-func (t *exampleT) end() {
-	for _, f := range t.cleanups {
-		f()
+func (t *exampleT) end() { // last registered first, as a test's cleanups run
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		t.cleanups[i]()
 	}
 }
 
@@ -62,4 +62,28 @@ func Example() {
 	// 2 true
 	// 1
 	// true
+}
+
+// A handler that reads through the package-level secrets.GetString, as a
+// Lambda function may, tested with the store as the default Client.
+func ExampleNewDefault() {
+	t := &exampleT{}
+	defer t.end()
+
+	handler := func(ctx context.Context) error {
+		pw, err := secrets.GetString(ctx, "sm:prod/db#password")
+		if err != nil {
+			return err
+		}
+		fmt.Println(len(pw), "bytes")
+		return nil
+	}
+
+	_, store := secretstest.NewDefault(t)
+	store.Put("prod/db", `{"password":"test-only"}`)
+	if err := handler(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 9 bytes
 }

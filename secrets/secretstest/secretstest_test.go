@@ -3,8 +3,10 @@ package secretstest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +30,6 @@ func TestReferencesAlike(t *testing.T) {
 		{"prod/db#password", "pw-two"},
 		{memory.SecretARN("prod/db") + ":password::", "pw-two"},
 		{memory.SecretARN("prod/db") + ":password:AWSPREVIOUS:", "pw-one"},
-		{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db#password", "pw-two"},
 		{"sm:prod/db?stage=AWSPREVIOUS#password", "pw-one"},
 		{"sm:prod/db?version-id=1#password", "pw-one"},
 		{"/aws/reference/secretsmanager/prod/db#password", "pw-two"},
@@ -133,5 +134,108 @@ func TestClosedAtCleanup(t *testing.T) {
 	})
 	if _, err := c.Get(context.Background(), "sm:prod/db"); !errors.Is(err, secrets.ErrClosed) {
 		t.Fatalf("Get after the test ended: %v, want ErrClosed", err)
+	}
+}
+
+// fatalT is a T whose Fatalf ends the function that called it, as
+// t.Fatalf ends a test, and records the message.
+type fatalT struct {
+	cleanups []func()
+	msg      string
+}
+
+type fatal struct{}
+
+func (t *fatalT) Helper()          {}
+func (t *fatalT) Cleanup(f func()) { t.cleanups = append(t.cleanups, f) }
+func (t *fatalT) Fatalf(format string, a ...any) {
+	t.msg = fmt.Sprintf(format, a...)
+	panic(fatal{})
+}
+
+// failed reports whether f called t.Fatalf.
+func (t *fatalT) failed(f func()) (failed bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(fatal); !ok {
+				panic(r)
+			}
+			failed = true
+		}
+	}()
+	f()
+	return false
+}
+
+// The store is as strict as the services: Put fails the test for a name
+// neither takes, and an ARN of another account or region, or a full ARN
+// of a secret made again, does not read the secret stored by name.
+func TestStrictAsTheServices(t *testing.T) {
+	ft := &fatalT{}
+	defer func() {
+		for i := len(ft.cleanups) - 1; i >= 0; i-- {
+			ft.cleanups[i]()
+		}
+	}()
+	c, store := secretstest.New(ft)
+	for name, put := range map[string]func(){
+		"Put":        func() { store.Put("prod db", "v") },
+		"PutBinary":  func() { store.PutBinary("prod/db#password", []byte("v")) },
+		"PutPending": func() { store.PutPending("/prod//db", "v") },
+		"Rotate":     func() { store.Rotate("/aws/app/key", "v") },
+	} {
+		ft.msg = ""
+		if !ft.failed(put) {
+			t.Errorf("%s of an invalid name did not fail the test", name)
+		} else if !strings.HasPrefix(ft.msg, "secretstest: ") || !strings.Contains(ft.msg, "memory: ") {
+			t.Errorf("%s: message %q", name, ft.msg)
+		}
+	}
+	if store.Calls() != 0 {
+		t.Error("a refused Put reached the store")
+	}
+
+	store.Put("prod/db", `{"password":"pw"}`)
+	store.Put("/prod/app/key", "key")
+	ctx := context.Background()
+	full := memory.SecretARN("prod/db")
+	for _, ref := range []string{
+		"arn:aws:secretsmanager:eu-west-1:" + memory.Account + ":secret:prod/db#password",
+		"arn:aws:secretsmanager:" + memory.Region + ":111122223333:secret:prod/db#password",
+		strings.Replace(full, ":"+memory.Region+":", ":eu-west-1:", 1) + ":password::",
+		full[:len(full)-6] + "Zz9Zz9:password::",
+		"arn:aws:ssm:eu-west-1:" + memory.Account + ":parameter/prod/app/key",
+	} {
+		if _, err := c.Get(ctx, ref); !errors.Is(err, secrets.ErrNotFound) {
+			t.Errorf("Get(%q): %v, want ErrNotFound", ref, err)
+		}
+	}
+	if pw, err := c.GetString(ctx, full+":password::"); err != nil || pw != "pw" {
+		t.Errorf("Get by the secret's own ARN: %d bytes, %v", len(pw), err)
+	}
+}
+
+// A handler that reads through the package-level functions reads the
+// store's secrets; the previous default is back when the test ends.
+func TestNewDefault(t *testing.T) {
+	outer, _ := secretstest.New(t)
+	before := secrets.SetDefault(outer)
+	t.Cleanup(func() { secrets.SetDefault(before) })
+
+	handler := func(ctx context.Context) (string, error) { return secrets.GetString(ctx, "sm:prod/db#password") }
+	var inner *secrets.Client
+	t.Run("handler test", func(t *testing.T) {
+		var store *secretstest.Store
+		inner, store = secretstest.NewDefault(t)
+		store.Put("prod/db", `{"password":"test-only"}`)
+		if got, err := handler(context.Background()); err != nil || got != "test-only" {
+			t.Errorf("handler read a %d-byte value, %v", len(got), err)
+		}
+	})
+	if c, err := secrets.Default(context.Background()); err != nil || c != outer {
+		t.Errorf("after the test the default is %p (%v), want the previous one %p", c, err, outer)
+	}
+	if _, err := inner.Get(context.Background(), "sm:prod/db"); !errors.Is(err, secrets.ErrClosed) {
+		t.Errorf("the test's default Client after the test: %v, want ErrClosed", err)
 	}
 }

@@ -1,6 +1,8 @@
-// Package readmeblock checks, and with -update rewrites, the blocks of a
-// Markdown file that a program's output fills: a fenced code block right
-// after a line <!-- KIND: NAME -->.
+// Package readmeblock checks Markdown files against the code: with Check
+// (and -update, which rewrites them) the blocks that a program's output
+// fills, a fenced code block right after a line <!-- KIND: NAME -->; with
+// GoSnippets and CheckImports, that Go snippets show the import path of
+// every package they use.
 package readmeblock
 
 import (
