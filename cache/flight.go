@@ -17,10 +17,7 @@ type flight[V any] struct {
 	out     outcome[V]
 }
 
-type (
-	backgroundKey struct{}
-	coldKey       struct{}
-)
+type backgroundKey struct{}
 
 // IsBackground reports whether ctx is the context of a load that no caller
 // waits for (a background or coalesced refresh): for a loader that reports
@@ -28,16 +25,6 @@ type (
 func IsBackground(ctx context.Context) bool {
 	b, _ := ctx.Value(backgroundKey{}).(bool)
 	return b
-}
-
-// IsCold reports whether ctx is the context of a load that callers wait
-// for with nothing to be served meanwhile: one of its keys held no value
-// that may still be served when the load began. A loader may then try
-// harder to answer soon (ask a second source when the first is slow),
-// where with a value cached the cache rides out a slow load by itself.
-func IsCold(ctx context.Context) bool {
-	c, _ := ctx.Value(coldKey{}).(bool)
-	return c
 }
 
 // abandonAfter is how long after its context ended a load whose loader has
@@ -57,7 +44,6 @@ type job[K comparable, V any] struct {
 	// several entries all but the first are coalesced into its call.
 	why        Refresh
 	background bool
-	cold       bool // some entry held nothing servable when it began
 	settled    atomic.Bool
 }
 
@@ -69,9 +55,6 @@ func (c *Cache[K, V]) beginJobLocked(parent context.Context, entries []*entry[K,
 	j := &job[K, V]{parent: parent, entries: entries, batch: len(entries) > 1, why: why}
 	j.flights = make([]*flight[V], len(entries))
 	for i, e := range entries {
-		if !e.state.Load().servable(now) {
-			j.cold = true
-		}
 		c.seq++
 		f := &flight[V]{seq: c.seq, started: now, done: make(chan struct{})}
 		e.flight = f
@@ -125,9 +108,6 @@ func (c *Cache[K, V]) run(j *job[K, V]) {
 	parent := context.WithoutCancel(j.parent)
 	if j.background {
 		parent = context.WithValue(parent, backgroundKey{}, true)
-	}
-	if j.cold {
-		parent = context.WithValue(parent, coldKey{}, true)
 	}
 	ctx, cancel := context.WithTimeout(parent, c.opts.LoadTimeout)
 	defer cancel()

@@ -35,9 +35,9 @@ type attemptResult struct {
 // fetch calls.
 //
 // While the home region's breaker is closed, only the home region is
-// called, unless the load is cold (nothing cached to serve meanwhile) and
-// the home region has not answered within FailoverWait: then the next
-// region is asked too, and the first good answer wins. A transient failure
+// called, unless it has not answered within FailoverWait: then the next
+// region is asked too, and the first good answer wins (a stall is also a
+// failure of the home region, for its breaker). A transient failure
 // (5xx, network, timeout; not throttling) falls over to the next region at
 // once. ErrNotFound, ErrAccessDenied (a KMS denial too), ErrMisconfigured
 // or ErrInvalidReference from the home region are final: a replica must not
@@ -69,7 +69,6 @@ type failover struct {
 	latest      *attempt    // the latest call begun
 	timer       *time.Timer // fires FailoverWait after the latest call began
 	results     chan attemptResult
-	hedge       bool
 }
 
 // attempt is one call in one region.
@@ -86,8 +85,7 @@ func (f *failover) run(ctx context.Context) fetched {
 	f.results = make(chan attemptResult, len(f.plan))
 	f.timer = time.NewTimer(f.c.regions.wait)
 	defer f.timer.Stop()
-	first := f.start(ctx, false)
-	f.hedge = cache.IsCold(ctx) || first.probe || first.region != f.home
+	f.start(ctx, false)
 	out := fetched{vals: make([]Value, len(f.keys)), errs: make([]error, len(f.keys)), replica: make([]bool, len(f.keys))}
 	final := make([]bool, len(f.keys))
 	var homeErrs, lastErrs []error
@@ -108,11 +106,11 @@ func (f *failover) run(ctx context.Context) fetched {
 			if f.latest.answered.Load() {
 				continue
 			}
-			// A stall is a failure of its region; a cold fetch, a probe
-			// and a fetch in failover ask the next region meanwhile.
+			// A stall is a failure of its region, and the next region
+			// is asked meanwhile.
 			f.latest.stalled.Store(true)
 			f.c.regions.done(f.scheme, f.latest.region, f.latest.probe, true)
-			if f.hedge && f.start(ctx, true) != nil {
+			if f.start(ctx, true) != nil {
 				f.c.regions.hedges.Add(1)
 			}
 		}

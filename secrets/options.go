@@ -77,10 +77,11 @@ type Options struct {
 	// the next region too when its own has not answered within
 	// FailoverWait. "Not found", "access denied", a KMS denial or a
 	// misconfiguration never fail over. Once a secret has been described
-	// (DescribeSecret, with its rotation schedule), its ReplicationStatus
-	// refines the list: configured regions that hold no replica are
-	// skipped (and logged once), and replicas not configured are added
-	// after the configured ones. Default: none; also EnvFailoverRegions.
+	// (DescribeSecret, with its rotation schedule), the replicas its
+	// ReplicationStatus names that are not configured are tried after the
+	// configured regions; a configured region it does not name is logged
+	// once, and still tried (a copy of the secret may be there, as
+	// parameters are copied). Default: none; also EnvFailoverRegions.
 	FailoverRegions []string
 	// FailoverWait is how long a fetch waits for a region before it counts
 	// a stall against the region's breaker, and, with nothing cached to

@@ -13,10 +13,11 @@ import (
 )
 
 // DefaultFailoverWait is Options.FailoverWait's default: longer than a
-// healthy region takes to answer a first call (a new connection's TLS
-// handshake included), short enough that a read with a one-second deadline
-// is answered by a replica when its own region does not answer.
-const DefaultFailoverWait = 300 * time.Millisecond
+// healthy region takes to answer a first call (a new connection's DNS look-
+// up and TLS handshake included), short enough that a read with a
+// one-second deadline is answered by a replica when its own region does
+// not answer at all.
+const DefaultFailoverWait = 500 * time.Millisecond
 
 // regions knows which regions can serve a secret, in which order, and, for
 // each provider and region, whether to call it now (its breaker).
@@ -74,12 +75,12 @@ func (r *regions) homeOf(k Ref) string {
 	return r.home
 }
 
-// plan returns the regions that can serve k, its home first. A secret
-// whose description named its replicas is read from the configured
-// regions that are replicas, in their order, then from its other replicas;
-// a configured region that is not one is skipped, and logged once. Without
-// a description (a process that started during an outage), the configured
-// regions are taken as they are.
+// plan returns the regions that can serve k, its home first: the
+// configured regions, in their order, then the other regions its
+// description names as replicas. A configured region the description does
+// not name is kept (the secret may have been copied there by hand, as
+// parameters are), and logged once. Without a description (a process that
+// started during an outage), the configured regions are all there is.
 func (r *regions) plan(k Ref) []string {
 	home := r.homeOf(k)
 	out := []string{home}
@@ -90,9 +91,10 @@ func (r *regions) plan(k Ref) []string {
 	for _, f := range r.fallbacks {
 		switch {
 		case f == home || slices.Contains(out, f):
-		case described && !slices.Contains(learned, f):
-			r.warnNotReplica(k, f)
 		default:
+			if described && !slices.Contains(learned, f) {
+				r.warnNotReplica(k, f)
+			}
 			out = append(out, f)
 		}
 	}
@@ -118,7 +120,7 @@ func (r *regions) warnNotReplica(k Ref, region string) {
 	}
 	r.mu.Unlock()
 	if !seen && r.logger != nil {
-		r.logger.Warn("secrets: a failover region holds no replica of the secret; it is not read there",
+		r.logger.Warn("secrets: the secret is not replicated to a failover region; it is read there only if a copy of the same name is",
 			slog.Any("ref", k), slog.String("region", region))
 	}
 }

@@ -12,7 +12,7 @@ var external = words(`
 	EncryptionContext ErrorType ExpiredToken ExpiredTokenException GetAtt GetFunctionConfiguration
 	GitHub InternalFailure InvalidParameters KiB MaxConnIdleTime MySQL NewConfig NewWithConfig NextToken
 	NoEcho OpenTelemetry OptionBeforeConnect PathError PgError PostgreSQL RequestId SecureString
-	StringEquals StringLike TestMain ThrottlingException UpdateSecretVersionStage ViaService
+	SigV4 StringEquals StringLike TestMain ThrottlingException UpdateSecretVersionStage ViaService
 	WithHTTPClient WithRetryMaxAttempts
 `)
 

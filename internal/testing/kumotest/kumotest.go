@@ -45,6 +45,8 @@ const (
 type Server struct {
 	// URL is the server's base URL, http://127.0.0.1:PORT.
 	URL string
+	// Region is the region it emulates: the one in the ARNs it makes.
+	Region string
 }
 
 var (
@@ -57,11 +59,18 @@ var (
 // build cache) and starts a fresh server that is stopped when t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartIn(t, Region)
+}
+
+// StartIn is Start for a server of region: kumo takes its region from
+// AWS_DEFAULT_REGION when it starts, so two servers are two regions.
+func StartIn(t testing.TB, region string) *Server {
+	t.Helper()
 	bin, err := Binary()
 	if err != nil {
 		t.Fatalf("kumotest: building the emulator: %v", err)
 	}
-	srv, stop, err := Run(bin)
+	srv, stop, err := RunIn(bin, region)
 	if err != nil {
 		t.Fatalf("kumotest: %v", err)
 	}
@@ -71,9 +80,12 @@ func Start(t testing.TB) *Server {
 
 // Run starts a server from the emulator binary bin and returns it with the
 // function that stops it.
-func Run(bin string) (*Server, func(), error) {
+func Run(bin string) (*Server, func(), error) { return RunIn(bin, Region) }
+
+// RunIn is Run for a server of region.
+func RunIn(bin, region string) (*Server, func(), error) {
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION="+Region)
+	cmd.Env = append(os.Environ(), "AWS_DEFAULT_REGION="+region)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -103,7 +115,7 @@ func Run(bin string) (*Server, func(), error) {
 			stop()
 			return nil, nil, fmt.Errorf("emulator printed %q, not its URL", url)
 		}
-		return &Server{URL: url}, stop, nil
+		return &Server{URL: url, Region: region}, stop, nil
 	case <-time.After(30 * time.Second):
 		stop()
 		return nil, nil, fmt.Errorf("emulator did not start within 30s")
@@ -150,7 +162,7 @@ func (s *Server) Config(t testing.TB, optFns ...func(*config.LoadOptions) error)
 // ConfigWithEndpoint is Config with another endpoint (a proxy in front of s).
 func (s *Server) ConfigWithEndpoint(t testing.TB, endpoint string, optFns ...func(*config.LoadOptions) error) aws.Config {
 	t.Helper()
-	cfg, err := LoadConfig(endpoint, optFns...)
+	cfg, err := LoadConfig(endpoint, append([]func(*config.LoadOptions) error{config.WithRegion(s.region())}, optFns...)...)
 	if err != nil {
 		t.Fatalf("kumotest: loading the AWS configuration: %v", err)
 	}
@@ -174,6 +186,13 @@ func LoadConfig(endpoint string, optFns ...func(*config.LoadOptions) error) (aws
 	// plain *http.Client passed to config.WithHTTPClient.
 	cfg.HTTPClient = awshttp.NewBuildableClient()
 	return cfg, nil
+}
+
+func (s *Server) region() string {
+	if s.Region == "" {
+		return Region
+	}
+	return s.Region
 }
 
 // SecretsManager returns a Secrets Manager client for seeding s.

@@ -11,7 +11,13 @@ import (
 // 10 seconds. what says what is awaited.
 func Until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	UntilWithin(t, what, 10*time.Second, cond)
+}
+
+// UntilWithin is Until failing t after within.
+func UntilWithin(t testing.TB, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
