@@ -53,9 +53,17 @@ const passthroughPrefix = "/aws/reference/secretsmanager/"
 //   - ssm:GetParametersByPath on each path, which Parameter Store authorizes
 //     against the path itself, and GetParameter on PATH/*, for the values
 //     GetPath caches under their own names;
+//   - for each region of in.FailoverRegions, the same reads of the replicas
+//     there (a replica's ARN is its primary's with the region changed; a
+//     parameter's copy has the same name): GetSecretValue, GetParameter,
+//     the batch calls; not DescribeSecret, read in a secret's own region
+//     only, nor GetParametersByPath, as listings do not fail over;
 //   - for each key in in.Keys, kms:Decrypt on the key through the service
-//     that decrypts (kms:ViaService) and for the values it encrypts
-//     (kms:EncryptionContext:SecretARN, kms:EncryptionContext:PARAMETER_ARN).
+//     that decrypts (kms:ViaService) in the key's region, and for the
+//     values it encrypts there (kms:EncryptionContext:SecretARN,
+//     kms:EncryptionContext:PARAMETER_ARN): a replica encrypted with
+//     another key, a multi-Region key's replica included, needs that key
+//     in Keys too, naming the same references.
 //
 // A malformed reference gives an error wrapping secrets.ErrInvalidReference;
 // any other bad input, one wrapping secrets.ErrInvalidArgument.
@@ -77,6 +85,9 @@ func Derive(in Input) (*Policies, error) {
 		if err := d.path(path); err != nil {
 			return nil, err
 		}
+	}
+	if err := d.replicas(); err != nil {
+		return nil, err
 	}
 	if len(d.secrets) == 0 && len(d.params) == 0 {
 		return nil, invalidArg("no Secrets Manager or Parameter Store reference or path: the role needs no permission")

@@ -27,6 +27,9 @@ type Input struct {
 	// Client does not read rotation schedules, so the role needs no
 	// secretsmanager:DescribeSecret.
 	DisableRotationSchedule bool
+	// FailoverRegions is Options.FailoverRegions: the role may read the
+	// replicas of the secrets, and the copies of the parameters, there.
+	FailoverRegions []string
 	// DisableBatching is Options.DisableBatching: the Client never reads
 	// two values in one call. By default it does, in GetMany, Load and
 	// Prefetch and when it coalesces background refreshes, wherever two
@@ -75,7 +78,8 @@ type KeyPolicy struct {
 // refs: it takes the region of o.AWSConfig and whether o reads rotation
 // schedules. Add Paths, Account, Keys and Role as the service needs.
 func ForClient(o secrets.Options, refs ...string) Input {
-	in := Input{Refs: refs, DisableRotationSchedule: o.DisableRotationSchedule, DisableBatching: o.DisableBatching}
+	in := Input{Refs: refs, DisableRotationSchedule: o.DisableRotationSchedule, DisableBatching: o.DisableBatching,
+		FailoverRegions: o.FailoverRegions}
 	if o.AWSConfig != nil {
 		in.Region = o.AWSConfig.Region
 	}

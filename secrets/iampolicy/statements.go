@@ -118,14 +118,27 @@ func (d *deriver) keyStatements(k kmsKey, sids [2]string) ([]Statement, error) {
 		if !ok && !slices.Contains(d.in.Refs, raw) && !slices.Contains(d.in.Paths, raw) {
 			return nil, invalidArg("key %q encrypts %q, which is neither in Refs nor in Paths", k.arn, raw)
 		}
+		// A key decrypts in its own region: the value's there, in its own
+		// region or a failover region's replica.
+		matched := false
 		for _, dec := range ds {
-			if dec.region != k.region && !isPlaceholder(dec.region) {
-				return nil, invalidArg("key %q is in %s and cannot encrypt %q, which is in %s", k.arn, k.region, raw, dec.region)
+			if dec.region == k.region || isPlaceholder(dec.region) {
+				add(values, dec.service, dec.value)
+				matched = true
 			}
-			add(values, dec.service, dec.value)
+		}
+		if !matched && len(ds) > 0 && len(k.encrypts) > 0 {
+			return nil, invalidArg("key %q is in %s and cannot encrypt %q, which is read in %s", k.arn, k.region, raw, regionsOf(ds))
 		}
 	}
 	if len(values) == 0 {
+		var all []decryption
+		for _, raw := range encrypts {
+			all = append(all, d.decrypts[raw]...)
+		}
+		if len(all) > 0 {
+			return nil, invalidArg("key %q is in %s and cannot encrypt the values, which are read in %s", k.arn, k.region, regionsOf(all))
+		}
 		return nil, invalidArg("key %q encrypts no Secrets Manager secret or decrypted parameter", k.arn)
 	}
 	var out []Statement
@@ -159,4 +172,15 @@ func decryptCondition(viaService, contextKey string, values List) Condition {
 	}
 	c[op][contextKey] = values
 	return c
+}
+
+// regionsOf lists the regions of ds, for a message.
+func regionsOf(ds []decryption) string {
+	var out []string
+	for _, d := range ds {
+		if !slices.Contains(out, d.region) {
+			out = append(out, d.region)
+		}
+	}
+	return strings.Join(out, " and ")
 }
