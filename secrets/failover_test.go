@@ -3,7 +3,9 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/secretref/secretref/internal/testing/faultproxy"
 	"github.com/secretref/secretref/internal/testing/poll"
+	"github.com/secretref/secretref/internal/testing/syncbuf"
 	"github.com/secretref/secretref/internal/testing/tworegions"
 	"github.com/secretref/secretref/secrets"
 )
@@ -194,10 +197,12 @@ func TestBreakerOpensAndCloses(t *testing.T) {
 	b := newFailoverBackend(t)
 	cfg := b.Config(t)
 	home, replica := b.Faults[tworegions.Home], b.Faults[tworegions.Replica]
+	var log syncbuf.Buffer
 	c := failoverClient(t, cfg, func(o *secrets.Options) {
 		o.TTL = 500 * time.Millisecond
 		o.MaxStale = 500 * time.Millisecond
 		o.ClockGranularity = secrets.Disabled
+		o.Logger = slog.New(slog.NewTextHandler(&log, nil))
 	})
 	ref := "sm:" + failoverSecret + "#password"
 	read := func() error {
@@ -246,6 +251,12 @@ func TestBreakerOpensAndCloses(t *testing.T) {
 	}
 	if n := replica.Requests() - replicaAfter; n != 0 {
 		t.Errorf("%d calls to the replica after the home region came back, want 0", n)
+	}
+	// The logger tells of each change of the region, not of each read.
+	for _, msg := range []string{"region failing", "region answering again"} {
+		if n := strings.Count(log.String(), msg); n != 1 {
+			t.Errorf("logged %q %d times, want once", msg, n)
+		}
 	}
 }
 
