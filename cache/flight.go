@@ -62,13 +62,15 @@ func (c *Cache[K, V]) beginJobLocked(parent context.Context, entries []*entry[K,
 		j.flights[i] = f
 	}
 	c.running[j] = struct{}{}
+	// Counted here, under the lock Close takes before it waits for the
+	// loads: a job begun before Close is waited for, and none begins after.
+	c.loads.Add(1)
 	entries[0].group.throttle.started(now)
 	return j, j.flights[0]
 }
 
-// launch runs j on a goroutine of its own.
+// launch runs j, begun by beginJobLocked, on a goroutine of its own.
 func (c *Cache[K, V]) launch(j *job[K, V]) {
-	c.loads.Add(1)
 	go func() {
 		defer c.loads.Done()
 		c.runContained(j)

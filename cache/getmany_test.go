@@ -105,3 +105,29 @@ func TestSoloKeyIsLoadedAlone(t *testing.T) {
 		t.Errorf("%d keys loaded, want 4", n)
 	}
 }
+
+// A watch's poll, a GetMany or a refresh that begins a load while Close
+// runs is either waited for by Close or not begun: no load is counted
+// after Close began to wait (the race detector checks the count).
+func TestCloseWhileLoadsBegin(t *testing.T) {
+	for range 50 {
+		b := newBackend()
+		b.set("k", "v")
+		c, err := New(b.load, func(o *Options[string, string]) { o.TTL = time.Millisecond; o.Jitter = Disabled })
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := c.Watch("k", func(string) {})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 20 {
+				c.GetMany(context.Background(), []string{"k", "k2"})
+			}
+		}()
+		time.Sleep(2 * time.Millisecond)
+		c.Close()
+		<-done
+		stop()
+	}
+}

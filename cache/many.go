@@ -23,6 +23,13 @@ func (c *Cache[K, V]) GetMany(ctx context.Context, keys []K) ([]V, []error) {
 	wants := c.wantsFor(keys, &out)
 	now := c.clock.now()
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		for _, w := range wants {
+			out.set(w.at, *new(V), ErrClosed)
+		}
+		return out.vals, out.errs
+	}
 	p := c.planLocked(ctx, wants, now, &out)
 	c.mu.Unlock()
 	for _, w := range p.served {
@@ -141,20 +148,25 @@ func (c *Cache[K, V]) planLocked(ctx context.Context, wants []*want[K, V], now i
 }
 
 // launchInTurn runs jobs[0] on a goroutine of its own, then the others at
-// most maxConcurrentLoads at a time.
+// most maxConcurrentLoads at a time. Each was counted in c.loads when it
+// began.
 func (c *Cache[K, V]) launchInTurn(jobs []*job[K, V]) {
-	c.loads.Add(1)
 	go func() {
-		defer c.loads.Done()
-		c.runContained(jobs[0])
+		c.runCounted(jobs[0])
 		var g errgroup.Group
 		g.SetLimit(maxConcurrentLoads)
 		for _, j := range jobs[1:] {
 			g.Go(func() error {
-				c.runContained(j)
+				c.runCounted(j)
 				return nil
 			})
 		}
 		_ = g.Wait() // runContained answers every failure through the flights
 	}()
+}
+
+// runCounted runs j and counts it done in c.loads.
+func (c *Cache[K, V]) runCounted(j *job[K, V]) {
+	defer c.loads.Done()
+	c.runContained(j)
 }
