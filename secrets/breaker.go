@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -34,6 +35,22 @@ func (s RegionState) String() string {
 		return "open"
 	}
 	return "healthy"
+}
+
+// MarshalText gives the state's name: "healthy" or "open".
+func (s RegionState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a state's name.
+func (s *RegionState) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "healthy":
+		*s = RegionHealthy
+	case "open":
+		*s = RegionOpen
+	default:
+		return fmt.Errorf("secrets: %w: region state %q (want healthy or open)", ErrInvalidArgument, b)
+	}
+	return nil
 }
 
 // breaker decides whether to call one provider in one region. Guarded by

@@ -35,7 +35,8 @@ var instruments = []string{
 // package otelsecrets without Options.RecordReferences, the exporter's
 // scope labels and a histogram's bucket bound.
 var labels = []string{
-	"secretref_provider", "secretref_region", "secretref_operation", "secretref_background",
+	"secretref_provider", "secretref_region", "secretref_operation", "secretref_background", "secretref_failover",
+	"secretref_region_state",
 	"secretref_outcome", "secretref_read_result", "secretref_refresh_reason",
 	"otel_scope_name", "otel_scope_version", "otel_scope_schema_url", "le",
 }
@@ -111,7 +112,7 @@ func publishedStats(t *testing.T, vars []byte) secrets.Stats {
 	if err := json.Unmarshal(vars, &all); err != nil {
 		t.Fatalf("/debug/vars: %v", err)
 	}
-	var fields map[string]json.Number
+	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(all["secretref"], &fields); err != nil {
 		t.Fatalf("/debug/vars secretref: %v", err)
 	}
