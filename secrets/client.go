@@ -9,6 +9,14 @@
 //	fmt.Println(key) // [REDACTED]
 //
 // See [Ref] for the reference forms and [Client] for what the cache does.
+//
+// A Lambda handler or a small program that needs no options beyond the
+// environment's can skip New: the package-level [Get] and [GetString] read
+// through a default Client, made on first use ([Default]; [SetDefault]
+// replaces it, for tests). go doc lists Get with [Value], the type it
+// returns, and GetString with the functions.
+//
+//	pw, err := secrets.GetString(ctx, os.Getenv("DB_PASSWORD_REF"))
 package secrets
 
 import (
