@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -346,5 +347,49 @@ func TestNoFailoverRegionsNoOtherRegion(t *testing.T) {
 	}
 	if n := b.Faults[tworegions.Replica].Requests(); n != 0 {
 		t.Errorf("%d calls to another region without FailoverRegions", n)
+	}
+}
+
+// Thirty cached secrets through seconds of 500s from their region, with
+// the SDK's default retries, whose retry quota empties in a sustained
+// outage: no read fails, and the breaker sends the refreshes to the
+// replica instead of retrying the failing region at every one.
+func TestSustainedOutageWithCachedSecrets(t *testing.T) {
+	b := newFailoverBackend(t)
+	var refs []string
+	for i := range 30 {
+		name := fmt.Sprintf("failover/s%02d", i)
+		b.PutSecret(t, name, "v", tworegions.Replica, tworegions.Home)
+		refs = append(refs, "sm:"+name)
+	}
+	home, replica := b.Faults[tworegions.Home], b.Faults[tworegions.Replica]
+	c := failoverClient(t, b.Config(t), func(o *secrets.Options) {
+		o.TTL = time.Second
+		o.ClockGranularity = secrets.Disabled
+	})
+	if _, err := c.GetMany(context.Background(), refs...); err != nil {
+		t.Fatal(err)
+	}
+	home.Fail(faultproxy.InternalError, -1)
+	homeBefore := home.Requests()
+	var reads, failed int
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); {
+		for _, ref := range refs {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			if _, err := c.Get(ctx, ref); err != nil {
+				failed++
+			}
+			cancel()
+			reads++
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("sustained outage: %d reads of 30 cached secrets through 5 s of 500s, %d failed; calls: %d to %s, %d to %s",
+		reads, failed, home.Requests()-homeBefore, tworegions.Home, replica.Requests(), tworegions.Replica)
+	if failed != 0 {
+		t.Errorf("%d of %d reads failed", failed, reads)
+	}
+	if regionState(c, tworegions.Home) != secrets.RegionOpen {
+		t.Error("the home region's breaker is not open")
 	}
 }
