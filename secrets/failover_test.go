@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -24,6 +25,11 @@ import (
 
 // The failover tests run two kumo servers as two regions, a fault proxy in
 // front of each, behind one endpoint that routes by signing region.
+
+// outageWait is the FailoverWait of the cold reads during an outage:
+// shorter than the default, for a busy machine; BENCHMARKS.md's figures
+// are taken with -args -failover-wait=500ms, the default.
+var outageWait = flag.Duration("failover-wait", 200*time.Millisecond, "FailoverWait of TestColdReadsDuringAPrimaryOutage's outages")
 
 const (
 	failoverSecret = "failover/db"
@@ -111,7 +117,10 @@ func quantile(lat []time.Duration, q float64) time.Duration {
 // read costs one call to the replica. The SDK's default retries stay on.
 // Healthy means answering within FailoverWait: on a machine as busy as a
 // race-detector run, a first call can take longer than the default, so
-// the healthy case is given a wait no call here comes near.
+// the healthy case is given a wait no call here comes near; and the
+// outages a shorter one than the default, to leave the replica's answer
+// most of the second on such a machine (BENCHMARKS.md gives the figures
+// with the default).
 func TestColdReadsDuringAPrimaryOutage(t *testing.T) {
 	b := newFailoverBackend(t)
 	cfg := b.Config(t)
@@ -122,8 +131,8 @@ func TestColdReadsDuringAPrimaryOutage(t *testing.T) {
 		wait  time.Duration
 	}{
 		{"healthy", 0, 5 * time.Second},
-		{"blackholed", faultproxy.Hang, 0},
-		{"500s", faultproxy.InternalError, 0},
+		{"blackholed", faultproxy.Hang, *outageWait},
+		{"500s", faultproxy.InternalError, *outageWait},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.fault != 0 {

@@ -153,10 +153,24 @@ func (p *parser) checkSecretName(name string) error {
 	case len(name) > maxSecretNameLen:
 		return p.errorf("secret name longer than %d characters", maxSecretNameLen)
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool { return !isSecretNameChar(r) }); i >= 0 {
-		return p.errorf("secret name has %q at byte %d; Secrets Manager allows letters, digits and /_+=.@-", name[i:i+1], i)
+	// A secret another service manages is named after that service, as
+	// RDS's master user secrets are: rds!db-..., rds!cluster-....
+	rest := name
+	if service, after, ok := strings.Cut(name, "!"); ok && isManagingService(service) {
+		rest = after
+	}
+	if i := strings.IndexFunc(rest, func(r rune) bool { return !isSecretNameChar(r) }); i >= 0 {
+		i += len(name) - len(rest)
+		return p.errorf("secret name has %q at byte %d; Secrets Manager allows letters, digits and /_+=.@-"+
+			" (and a managing service's prefix such as rds!)", name[i:i+1], i)
 	}
 	return nil
+}
+
+// isManagingService reports whether s can be the prefix, before '!', of a
+// secret another AWS service manages: a service id such as rds or events.
+func isManagingService(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return !('a' <= r && r <= 'z' || isDigit(r) || r == '-') }) < 0
 }
 
 func (p *parser) checkParameterName(name string) error {

@@ -13,7 +13,8 @@ var external = words(`
 	GitHub InternalFailure InvalidParameters KiB MaxConnIdleTime MySQL NewConfig NewWithConfig NextToken
 	NoEcho OpenTelemetry OptionBeforeConnect PathError PgError PostgreSQL RequestId SecureString
 	SigV4 StringEquals StringLike TestMain ThrottlingException UpdateSecretVersionStage ViaService
-	WithHTTPClient WithRetryMaxAttempts
+	WithHTTPClient WithRetryMaxAttempts RemoveFromVersionId DbiResourceId DbClusterResourceId ParseDSN
+	RegisterTLSConfig SendBatch AcquireAllIdle
 `)
 
 func words(s string) map[string]bool {

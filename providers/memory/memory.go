@@ -100,21 +100,33 @@ func (s *Store) PutPending(name, value string) string {
 }
 
 // Rotate does what a rotation function does, at once: it stores value as a
-// new version of name labelled AWSPENDING, then moves AWSCURRENT to it,
-// AWSPREVIOUS to the version it replaces, and clears AWSPENDING. It returns
-// the new version's id.
+// new version of name labelled AWSPENDING, then moves AWSCURRENT to it and
+// AWSPREVIOUS to the version it replaces, and removes AWSPENDING (after a
+// rotation Secrets Manager leaves it on the current version or on none;
+// SetStage alone leaves it on). It returns the new version's id.
 func (s *Store) Rotate(name, value string) string {
-	return s.put(name, []byte(value), false, StagePending, StageCurrent)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec, i := s.add(name, []byte(value), false, StagePending, StageCurrent)
+	sec.unlabel(StagePending, i)
+	return strconv.Itoa(i + 1)
 }
 
 // put stores value as a new version of name and moves stages to it, in
 // order, at once.
 func (s *Store) put(name string, value []byte, binary bool, stages ...string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, i := s.add(name, value, binary, stages...)
+	return strconv.Itoa(i + 1)
+}
+
+// add is put with s.mu held; it returns the secret and the new version's
+// index.
+func (s *Store) add(name string, value []byte, binary bool, stages ...string) (*secret, int) {
 	if err := CheckName(name); err != nil {
 		panic(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	sec, err := s.entry(name)
 	if err != nil {
 		panic(err)
@@ -124,27 +136,48 @@ func (s *Store) put(name string, value []byte, binary bool, stages ...string) st
 	for _, stage := range stages {
 		sec.label(stage, i)
 	}
-	return strconv.Itoa(i + 1)
+	return sec, i
 }
 
-// label moves stage to version i. Moving AWSCURRENT moves AWSPREVIOUS to the
-// version that was current, and clears AWSPENDING from i, as Secrets Manager
-// does when a rotation finishes.
+// label moves stage to version i, as UpdateSecretVersionStage does: a
+// label is on one version at a time, and the version keeps its other
+// labels. Moving AWSCURRENT moves AWSPREVIOUS to the version that was
+// current; it leaves AWSPENDING where it is, so that after a rotation
+// function's finishSecret the new current version is also the pending one
+// until the next rotation's createSecret moves that label.
 func (sec *secret) label(stage string, i int) {
 	if stage == StageCurrent {
 		if old, ok := sec.stages[StageCurrent]; ok && old != i {
 			sec.stages[StagePrevious] = old
 		}
-		if p, ok := sec.stages[StagePending]; ok && p == i {
-			delete(sec.stages, StagePending)
-		}
 	}
 	sec.stages[stage] = i
 }
 
+// unlabel removes stage from version i, if it is there.
+func (sec *secret) unlabel(stage string, i int) {
+	if j, ok := sec.stages[stage]; ok && j == i {
+		delete(sec.stages, stage)
+	}
+}
+
 // SetStage moves a staging label (or parameter label) of name to the
-// version with id versionID, like Secrets Manager's UpdateSecretVersionStage.
+// version with id versionID, like Secrets Manager's UpdateSecretVersionStage
+// with MoveToVersionId: the version keeps its other labels, and moving
+// AWSCURRENT moves AWSPREVIOUS to the version that was current.
 func (s *Store) SetStage(name, stage, versionID string) error {
+	return s.stage(name, versionID, func(sec *secret, i int) { sec.label(stage, i) })
+}
+
+// RemoveStage removes a staging label of name from the version with id
+// versionID, like UpdateSecretVersionStage with RemoveFromVersionId alone;
+// a version without the label is left as it is.
+func (s *Store) RemoveStage(name, stage, versionID string) error {
+	return s.stage(name, versionID, func(sec *secret, i int) { sec.unlabel(stage, i) })
+}
+
+// stage calls move with the version of name with id versionID.
+func (s *Store) stage(name, versionID string, move func(sec *secret, i int)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sec := s.find(name)
@@ -155,7 +188,7 @@ func (s *Store) SetStage(name, stage, versionID string) error {
 	if !ok {
 		return fmt.Errorf("memory: secret %q has no version %q: %w", name, versionID, providers.ErrNotFound)
 	}
-	sec.label(stage, i)
+	move(sec, i)
 	return nil
 }
 

@@ -185,6 +185,54 @@ func TestFetchBatch(t *testing.T) {
 	}
 }
 
+// SetStage moves a label as UpdateSecretVersionStage does (checked against
+// Secrets Manager's API reference, which kumo does not follow here): the
+// version keeps its other labels, and moving AWSCURRENT moves AWSPREVIOUS
+// to the version that was current and leaves AWSPENDING where it is, so
+// that after a rotation function's finishSecret the new version is both
+// current and pending. RemoveStage takes a label off one version only.
+func TestSetStageAsUpdateSecretVersionStage(t *testing.T) {
+	s := memory.New()
+	v1 := s.Put("prod/db", "one")
+	v2 := s.PutPending("prod/db", "two") // createSecret
+	stages := func() map[string]string {
+		got := map[string]string{}
+		for _, stage := range []string{memory.StageCurrent, memory.StagePrevious, memory.StagePending} {
+			v, err := s.Fetch(context.Background(), providers.Request{Name: "prod/db", Stage: stage})
+			if err == nil {
+				got[stage] = v.Version
+			} else if !errors.Is(err, providers.ErrNotFound) {
+				t.Fatal(err)
+			}
+		}
+		return got
+	}
+	check := func(step string, want map[string]string) {
+		t.Helper()
+		if got := stages(); !maps.Equal(got, want) {
+			t.Errorf("after %s: labels on versions %v, want %v", step, got, want)
+		}
+	}
+	check("createSecret", map[string]string{memory.StageCurrent: v1, memory.StagePending: v2})
+	if err := s.SetStage("prod/db", memory.StageCurrent, v2); err != nil { // finishSecret
+		t.Fatal(err)
+	}
+	check("finishSecret", map[string]string{memory.StageCurrent: v2, memory.StagePrevious: v1, memory.StagePending: v2})
+	if err := s.RemoveStage("prod/db", memory.StagePending, v1); err != nil {
+		t.Fatal(err)
+	}
+	check("removing AWSPENDING from a version without it", map[string]string{memory.StageCurrent: v2, memory.StagePrevious: v1, memory.StagePending: v2})
+	if err := s.RemoveStage("prod/db", memory.StagePending, v2); err != nil {
+		t.Fatal(err)
+	}
+	check("removing AWSPENDING", map[string]string{memory.StageCurrent: v2, memory.StagePrevious: v1})
+	v3 := s.PutPending("prod/db", "three") // the next createSecret
+	check("the next createSecret", map[string]string{memory.StageCurrent: v2, memory.StagePrevious: v1, memory.StagePending: v3})
+	if err := s.RemoveStage("prod/db", memory.StagePending, "9"); !errors.Is(err, providers.ErrNotFound) {
+		t.Errorf("RemoveStage of a version that does not exist: %v, want ErrNotFound", err)
+	}
+}
+
 // Rotate does a rotation function's steps: the new version is current, the
 // old one previous, and none is pending.
 func TestRotate(t *testing.T) {

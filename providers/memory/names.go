@@ -154,10 +154,24 @@ func checkSecretName(name string) error {
 	case len(name) > maxSecretNameLen:
 		return fmt.Errorf("a secret name longer than %d characters", maxSecretNameLen)
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool { return !isSecretNameChar(r) }); i >= 0 {
-		return fmt.Errorf("%q at byte %d; Secrets Manager takes letters, digits and /_+=.@-", name[i:i+1], i)
+	// A secret another service manages is named after that service, as
+	// RDS's master user secrets are (rds!db-..., rds!cluster-...): the
+	// store holds such a secret as the service would.
+	rest := name
+	if service, after, ok := strings.Cut(name, "!"); ok && isServiceID(service) {
+		rest = after
+	}
+	if i := strings.IndexFunc(rest, func(r rune) bool { return !isSecretNameChar(r) }); i >= 0 {
+		i += len(name) - len(rest)
+		return fmt.Errorf("%q at byte %d; Secrets Manager takes letters, digits and /_+=.@- (and a managing service's prefix such as rds!)", name[i:i+1], i)
 	}
 	return nil
+}
+
+// isServiceID reports whether s can be the prefix, before '!', of the name
+// of a secret another AWS service manages: rds, events.
+func isServiceID(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') }) < 0
 }
 
 func checkParameterName(name string) error {

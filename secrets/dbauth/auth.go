@@ -35,7 +35,9 @@ const syncTimeout = 30 * time.Second
 type Options struct {
 	// RotationWindow bounds how long a connection attempt whose
 	// credentials are rejected keeps trying the refreshed and pending
-	// ones, whatever its context allows. Default DefaultRotationWindow.
+	// ones, whatever its context allows, and how long after the current
+	// version changed a rotation is taken to be under way. An attempt
+	// fails at once when none can be. Default DefaultRotationWindow.
 	RotationWindow time.Duration
 	// IsAuthFailure recognises a driver's error for rejected credentials.
 	// Default IsAuthFailure (PostgreSQL SQLSTATE 28P01 and 28000); for
@@ -53,9 +55,11 @@ type Options struct {
 type Auth struct {
 	client   *secrets.Client
 	refs     [numFields]string
-	used     []int  // the positions of refs that are set
-	rotating int    // position in refs of the reference holding the password
-	pending  string // that reference at stage AWSPENDING; "" when it has none
+	used     []int   // the positions of refs that are set
+	rotating int     // position in refs of the reference holding the password
+	pending  string  // that reference at its provider's pending stage; "" when it has none
+	ref      string  // what errors name: the reference that rotates, or the IAM token's user and endpoint
+	iam      *tokens // IAM authentication: the tokens; nil with a password
 	opts     Options
 
 	// memo is the last decoding of the Client's current values.
@@ -65,6 +69,9 @@ type Auth struct {
 	// recoveries counts the recoveries started; a connection attempt
 	// notes it before dialling (see recover).
 	recoveries atomic.Uint64
+	// changedAt is when the current credentials last changed (Unix
+	// nanoseconds; 0: not since they were first read).
+	changedAt atomic.Int64
 
 	pendingMu   sync.Mutex
 	lastPending *pendingRead
@@ -78,7 +85,8 @@ type Auth struct {
 // cred is one set of credentials, decoded once and shared by pointer.
 type cred struct {
 	Credentials
-	pending bool // read from the AWSPENDING version
+	pending bool   // read from the pending version
+	token   *token // the IAM token in Password; nil for a password
 }
 
 // pendingRead is the result of a read of the pending version.
@@ -101,14 +109,13 @@ type state struct {
 	active *cred
 }
 
-// New returns an Auth for the credentials src names. It reads nothing yet:
-// the first connection does. It watches the reference that holds the
-// password, so that the Client reads it again each TTL and connections
-// opened with replaced credentials are retired; Close stops that.
+// New returns an Auth for the credentials src names. It watches the
+// reference that holds the password, which makes the Client fetch it at
+// once, in the background, and again each TTL, so that connections opened
+// with replaced credentials are retired; Close stops that. The first
+// connection reads the other references, and waits for that fetch if it
+// has not answered yet. A reference New cannot parse is an error at once.
 func New(c *secrets.Client, src Source, optFns ...func(*Options)) (*Auth, error) {
-	if c == nil {
-		return nil, fmt.Errorf("dbauth: %w: nil Client", secrets.ErrInvalidArgument)
-	}
 	a := &Auth{client: c, refs: src.refs(), listeners: map[*Connector]struct{}{}}
 	for _, fn := range optFns {
 		fn(&a.opts)
@@ -119,52 +126,58 @@ func New(c *secrets.Client, src Source, optFns ...func(*Options)) (*Auth, error)
 	if a.opts.IsAuthFailure == nil {
 		a.opts.IsAuthFailure = IsAuthFailure
 	}
+	for i, ref := range a.refs {
+		if ref != "" {
+			a.used = append(a.used, i)
+		}
+	}
+	if src.IAM != nil {
+		return a, a.initIAM(src)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("dbauth: %w: nil Client", secrets.ErrInvalidArgument)
+	}
 	switch {
 	case src.Password != "":
 		a.rotating = fieldPassword
 	case src.Secret != "":
 		a.rotating = fieldSecret
 	default:
-		return nil, fmt.Errorf("dbauth: %w: a Source needs a Secret or a Password reference", secrets.ErrInvalidArgument)
+		return nil, fmt.Errorf("dbauth: %w: a Source needs a Secret or a Password reference, or IAM", secrets.ErrInvalidArgument)
 	}
-	for i, ref := range a.refs {
-		if ref != "" {
-			a.used = append(a.used, i)
-		}
-	}
-	a.pending = pendingRef(a.refs[a.rotating])
+	a.ref = a.refs[a.rotating]
 	var err error
+	if a.pending, err = c.PendingRef(a.refs[a.rotating]); err != nil {
+		return nil, err
+	}
 	if a.stopWatch, err = c.Watch(a.refs[a.rotating], func(secrets.Value) { a.sync() }); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
-// pendingRef returns ref at stage AWSPENDING, or "" for a reference that
-// is not a Secrets Manager one or that pins a version.
-func pendingRef(ref string) string {
-	r, err := secrets.ParseRef(ref)
-	if err != nil || r.Scheme != secrets.SchemeSecretsManager || r.Stage != "" || r.VersionID != "" {
-		return ""
-	}
-	r.Stage = "AWSPENDING"
-	return r.String()
-}
-
 // Close stops watching the reference that holds the password. Connections
 // keep being given credentials.
 func (a *Auth) Close() error {
-	a.stopWatch()
+	if a.stopWatch != nil {
+		a.stopWatch()
+	}
 	return nil
 }
 
-// Ref returns the reference that holds the password, which errors name.
-func (a *Auth) Ref() string { return a.refs[a.rotating] }
+// Ref returns the reference that holds the password, which errors name;
+// with IAM authentication, "iam:rds-db:USER@HOST:PORT" (or iam:dsql:...).
+func (a *Auth) Ref() string { return a.ref }
+
+// IAM reports whether connections log in with IAM authentication tokens,
+// which the database accepts over TLS only.
+func (a *Auth) IAM() bool { return a.iam != nil }
 
 // Credentials returns the credentials a new connection should use now: the
 // Client's current ones, or the pending ones the database accepted while it
-// rejected those. With cached values it makes no backend call and does not
-// allocate.
+// rejected those; with IAM authentication, a token that is valid in
+// Password. With cached values (and a token that is not near its end) it
+// makes no backend call and does not allocate.
 func (a *Auth) Credentials(ctx context.Context) (Credentials, error) {
 	k, err := a.first(ctx)
 	if err != nil {
@@ -184,18 +197,37 @@ func (a *Auth) Retired(c Credentials) bool {
 	}
 	k := st.active.Credentials
 	differs := func(given, other string) bool { return given != "" && given != other }
-	return k.Password != c.Password || differs(k.Username, c.Username) || differs(k.Host, c.Host) ||
+	return a.iam == nil && k.Password != c.Password || differs(k.Username, c.Username) || differs(k.Host, c.Host) ||
 		differs(k.DBName, c.DBName) || k.Port != 0 && k.Port != c.Port
 }
 
 // retired is Retired for a connection a Connector opened.
 func (a *Auth) retired(k *cred) bool {
 	st := a.state.Load()
-	return st != nil && st.active != k && !sameLogin(st.active.Credentials, k.Credentials)
+	return st != nil && st.active != k && !a.sameSession(st.active.Credentials, k.Credentials)
+}
+
+// sameSession reports whether x and y log in the same way, IAM tokens
+// aside: a connection opened with an older token is not retired.
+func (a *Auth) sameSession(x, y Credentials) bool {
+	if a.iam != nil {
+		x.Password, y.Password = "", ""
+	}
+	return sameLogin(x, y)
 }
 
 // first returns the credentials to try first.
 func (a *Auth) first(ctx context.Context) (*cred, error) {
+	k, err := a.current(ctx)
+	if err != nil || a.iam == nil {
+		return k, err
+	}
+	k, _, err = a.iam.attach(ctx, k, nil)
+	return k, err
+}
+
+// current returns the credentials new connections use, without a token.
+func (a *Auth) current(ctx context.Context) (*cred, error) {
 	var vals values
 	if err := a.read(ctx, &vals); err != nil {
 		return nil, err
@@ -228,13 +260,29 @@ func (a *Auth) decode(vals *values) (*cred, error) {
 	if m := a.memo.Load(); m != nil && m.vals.same(vals, a.used) {
 		return m.k, nil
 	}
-	c, err := credentials(&a.refs, vals, a.rotating)
+	var c Credentials
+	var err error
+	if a.iam != nil {
+		c, err = iamCredentials(&a.iam.iam, &a.refs, vals)
+	} else {
+		c, err = credentials(&a.refs, vals, a.rotating)
+	}
 	if err != nil {
 		return nil, err
 	}
 	k := &cred{Credentials: c}
-	a.memo.Store(&memo{vals: *vals, k: k})
+	if m := a.memo.Swap(&memo{vals: *vals, k: k}); m != nil && (m.k.Version != c.Version || !sameLogin(m.k.Credentials, c)) {
+		a.changedAt.Store(time.Now().UnixNano())
+	}
 	return k, nil
+}
+
+// changedWithin reports whether the current credentials changed less than
+// d ago: a rotation that changes the database after the secret may not
+// have done so yet.
+func (a *Auth) changedWithin(d time.Duration) bool {
+	at := a.changedAt.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < d
 }
 
 // rebase makes k, new current credentials, the basis: new connections use
@@ -253,7 +301,7 @@ func (a *Auth) rebase(k *cred) *cred {
 	}
 	a.state.Store(next)
 	a.mu.Unlock()
-	if st != nil && !sameLogin(st.active.Credentials, next.active.Credentials) {
+	if st != nil && !a.sameSession(st.active.Credentials, next.active.Credentials) {
 		a.changed(next.active)
 	}
 	return next.active

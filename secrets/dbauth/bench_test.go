@@ -5,6 +5,8 @@ import (
 	"database/sql/driver"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"github.com/secretref/secretref/providers/memory"
 	"github.com/secretref/secretref/secrets/dbauth"
 )
@@ -32,15 +34,30 @@ func BenchmarkConnect(b *testing.B) {
 }
 
 // BenchmarkCredentials is the read a new connection makes: the Client's
-// cache, and the credentials decoded from it once.
+// cache, and the credentials decoded from it once; with IAM
+// authentication, the last token, built once.
 func BenchmarkCredentials(b *testing.B) {
-	a := benchAuth(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := a.Credentials(ctx); err != nil {
-			b.Fatal(err)
-		}
+	iam, err := dbauth.New(nil, dbauth.Source{IAM: &dbauth.IAM{
+		Region: "eu-west-1", Host: "db.internal", Port: 5432, User: "orders_iam",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""),
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer iam.Close()
+	for _, tc := range []struct {
+		name string
+		a    *dbauth.Auth
+	}{{"password", benchAuth(b)}, {"iam-token", iam}} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tc.a.Credentials(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -9,8 +9,8 @@ import (
 // Connect calls dial with the credentials a new connection should use and
 // returns what it returns. When the database rejects the credentials, it
 // finds the rotated ones as the package documentation describes, within
-// ctx and Options.RotationWindow; dial is called once per credentials
-// tried and must honour ctx. Errors are classified (see [IsUnavailable]),
+// ctx and Options.RotationWindow, and only while a rotation can be under
+// way; dial is called once per credentials tried and must honour ctx. Errors are classified (see [IsUnavailable]),
 // name the reference and never hold a password.
 func Connect[C any](ctx context.Context, a *Auth, dial func(context.Context, Credentials) (C, error)) (C, error) {
 	c, _, err := connect(ctx, a, func(ctx context.Context, k *cred) (C, error) { return dial(ctx, k.Credentials) })
@@ -42,11 +42,12 @@ func retry[C any](ctx context.Context, a *Auth, dial func(context.Context, *cred
 	deadline := start.Add(a.opts.RotationWindow)
 	rej := rejection{tried: []*cred{k}, last: err}
 	failed := []*cred{k} // in this round
+	last := k            // the last credentials rejected
 	for wait := firstWait; ; wait = min(2*wait, maxWait) {
-		r, err := a.recover(ctx, since)
+		r, err := a.round(ctx, since, last)
 		if err != nil {
 			if ctx.Err() != nil {
-				return zero, nil, a.rejected(rej, ctx.Err(), start)
+				return zero, nil, a.rejected(rej, ctx.Err(), start, "")
 			}
 			return zero, nil, err // the secret itself cannot be read
 		}
@@ -58,25 +59,40 @@ func retry[C any](ctx context.Context, a *Auth, dial func(context.Context, *cred
 			c, err := dial(ctx, cand)
 			switch {
 			case err == nil:
-				a.prefer(r.basis, cand)
+				if a.iam == nil {
+					a.prefer(r.basis, cand)
+				}
 				return c, cand, nil
 			case ctx.Err() != nil:
-				return zero, nil, a.rejected(rej, ctx.Err(), start)
+				return zero, nil, a.rejected(rej, ctx.Err(), start, "")
 			case !a.opts.IsAuthFailure(err):
 				return zero, nil, a.failed(cand, err)
 			}
 			rej.add(cand, err)
 			failed = append(failed, cand)
+			last = cand
 		}
 		failed = failed[:0]
+		if !r.rotating && !a.changedWithin(a.opts.RotationWindow) {
+			return zero, nil, a.rejected(rej, nil, start, endNoRotation)
+		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return zero, nil, a.rejected(rej, nil, start)
+			return zero, nil, a.rejected(rej, nil, start, endWindow)
 		}
 		if err := sleep(ctx, min(jitter(wait), left)); err != nil {
-			return zero, nil, a.rejected(rej, err, start)
+			return zero, nil, a.rejected(rej, err, start, "")
 		}
 	}
+}
+
+// round returns what to try after the database rejected last: a
+// recovery, or with IAM authentication another token.
+func (a *Auth) round(ctx context.Context, since uint64, last *cred) (*recovery, error) {
+	if a.iam != nil {
+		return a.iamRound(ctx, since, last)
+	}
+	return a.recover(ctx, since)
 }
 
 func containsLogin(ks []*cred, k *cred) bool {

@@ -236,11 +236,87 @@ func TestRejectedEverywhere(t *testing.T) {
 	}
 }
 
-// An attempt waiting for its next round returns as soon as its context is
-// cancelled.
+// A password that no version holds fails at once when no rotation can be
+// under way: the secret has no pending version, or only one on the current
+// version (as a finished rotation leaves it), and the current version has
+// not changed within the rotation window. The error says so, and holds no
+// password. When the current version has just changed, the attempt waits,
+// as the database may not have been changed yet.
+func TestWrongPasswordFailsFast(t *testing.T) {
+	const wrong = "wrong-password-everywhere"
+	for _, tc := range []struct {
+		name string
+		// setUp gives store its versions; the Auth has read the first
+		// before, the others after.
+		setUp func(t *testing.T, store *memory.Store)
+		wait  bool
+	}{
+		{name: "no pending version", setUp: func(t *testing.T, store *memory.Store) {}},
+		{name: "pending on the current version", setUp: func(t *testing.T, store *memory.Store) {
+			// A rotation that finished before the Auth started.
+			v := store.PutPending(secretName, secretJSON(t, "orders", wrong))
+			if err := store.SetStage(secretName, memory.StageCurrent, v); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "current version changed just now", wait: true, setUp: func(t *testing.T, store *memory.Store) {
+			store.Put(secretName, secretJSON(t, "orders", wrong+"-2"))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := memory.New()
+			store.Put(secretName, secretJSON(t, "orders", wrong))
+			if !tc.wait {
+				tc.setUp(t, store) // before the Auth's first read
+			}
+			c := newClient(t, store)
+			a := newAuth(t, c)
+			if _, err := a.Credentials(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if tc.wait {
+				tc.setUp(t, store)
+				if _, err := c.Refresh(context.Background(), secretRef); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db := newFakeDB("the-right-password")
+
+			// The rotation window is an hour: only failing at once, or the
+			// context, ends the attempt.
+			timeout := 20 * time.Second
+			if tc.wait {
+				timeout = 300 * time.Millisecond
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			_, err := dbauth.Connect(ctx, a, db.connect)
+			if !errors.Is(err, secrets.ErrAccessDenied) {
+				t.Fatalf("error %v, want one wrapping ErrAccessDenied", err)
+			}
+			noPasswords(t, "the error", err.Error(), wrong, wrong+"-2")
+			if tc.wait {
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("error %v: the attempt did not wait for the database to follow the new version", err)
+				}
+				return
+			}
+			if errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no rotation is under way") {
+				t.Errorf("error %v, want one saying that no rotation is under way, before the deadline", err)
+			}
+			if got := db.dials.Load(); got != 1 {
+				t.Errorf("%d connection attempts, want 1", got)
+			}
+		})
+	}
+}
+
+// An attempt waiting for its next round (a rotation is under way) returns
+// as soon as its context is cancelled.
 func TestCancelWhileRetrying(t *testing.T) {
 	store := memory.New()
 	store.Put(secretName, secretJSON(t, "orders", "wrong-password"))
+	store.PutPending(secretName, secretJSON(t, "orders", "wrong-pending-password"))
 	a := newAuth(t, newClient(t, store))
 	db := newFakeDB("right-password")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -11,8 +11,10 @@ import (
 // with the credentials an Auth gives, through a driver's connector built
 // from them. Give it to sql.OpenDB. Its connections retire themselves when
 // new connections use other credentials: a connection in use is closed
-// when it is returned to the pool (driver.Validator), an idle one at once,
-// and database/sql opens a new one when it needs one.
+// when it is returned to the pool (driver.Validator), and database/sql
+// opens a new one when it needs one; the session of an idle one is closed
+// at once, and opened again with the new credentials when database/sql
+// next uses the connection. No query fails for it.
 //
 // Closing the sql.DB closes the Connector.
 type Connector struct {
@@ -49,11 +51,7 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	w := &conn{Conn: dc, owner: c, k: k}
-	c.mu.Lock()
-	if !c.closed {
-		c.conns[w] = struct{}{}
-	}
-	c.mu.Unlock()
+	c.track(w)
 	return w, nil
 }
 
@@ -84,22 +82,31 @@ func (c *Connector) Close() error {
 	return nil
 }
 
-// retireIdle closes the idle connections opened with credentials that new
-// connections no longer use.
+// retireIdle closes the sessions of the idle connections opened with
+// credentials that new connections no longer use.
 func (c *Connector) retireIdle() {
 	c.mu.Lock()
-	stale := make([]*conn, 0, len(c.conns))
+	open := make([]*conn, 0, len(c.conns))
 	for w := range c.conns {
-		if c.auth.retired(w.k) {
-			stale = append(stale, w)
-		}
+		open = append(open, w)
 	}
 	c.mu.Unlock()
-	for _, w := range stale {
-		w.closeIfIdle()
+	for _, w := range open {
+		w.closeIfRetired()
 	}
 }
 
+// track adds w, whose session is open, to the connections retireIdle
+// looks at.
+func (c *Connector) track(w *conn) {
+	c.mu.Lock()
+	if !c.closed {
+		c.conns[w] = struct{}{}
+	}
+	c.mu.Unlock()
+}
+
+// forget removes w, whose session is closed, from them.
 func (c *Connector) forget(w *conn) {
 	c.mu.Lock()
 	delete(c.conns, w)

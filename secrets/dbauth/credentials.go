@@ -104,6 +104,12 @@ type Source struct {
 	Username string
 	Password string
 	DBName   string
+
+	// IAM, when set, makes connections log in with IAM authentication
+	// tokens instead of a password (see IAM): Secret and Password are then
+	// not set, and Host, Port, Username and DBName, when set, replace
+	// IAM's fields.
+	IAM *IAM
 }
 
 // Positions of a Source's references.
@@ -142,6 +148,9 @@ func (v *values) same(w *values, used []int) bool {
 func credentials(refs *[numFields]string, vals *values, rotating int) (Credentials, error) {
 	var c Credentials
 	if refs[fieldSecret] != "" {
+		if !vals[fieldSecret].IsBinary() && !isJSONObject(vals[fieldSecret].Reveal()) {
+			return Credentials{}, &secrets.RefError{Ref: refs[fieldSecret], Err: errNotObject}
+		}
 		var j secretJSON
 		if err := vals[fieldSecret].Decode(&j); err != nil {
 			return Credentials{}, &secrets.RefError{Ref: refs[fieldSecret], Err: err}
@@ -175,6 +184,18 @@ func credentials(refs *[numFields]string, vals *values, rotating int) (Credentia
 	}
 	c.Version = vals[rotating].Version()
 	return c, nil
+}
+
+// errNotObject is the error of a Source.Secret whose value is not a JSON
+// object: most often a secret that holds the password alone.
+var errNotObject = fmt.Errorf("%w: the secret is not a JSON object with a password field; "+
+	"for a secret that holds the password alone, name it in Source.Password instead of Source.Secret", secrets.ErrInvalidValue)
+
+// isJSONObject reports whether s, after leading white space, starts a JSON
+// object; Decode says what else is wrong with it.
+func isJSONObject(s string) bool {
+	t := strings.TrimLeft(s, " \t\r\n")
+	return t != "" && t[0] == '{'
 }
 
 // parsePort reads a port given as a JSON number, a JSON string or bare

@@ -74,9 +74,16 @@ func (r *rejection) add(k *cred, err error) {
 	r.last = err
 }
 
+// Why an attempt whose every credentials were rejected gave up, when its
+// context did not end it.
+const (
+	endWindow     = "the rotation window"
+	endNoRotation = "and no rotation is under way (no pending version, and the current version has not changed within the rotation window)"
+)
+
 // rejected is the error of an attempt whose every credentials were
-// rejected until ctxErr (nil: until the rotation window ended).
-func (a *Auth) rejected(rej rejection, ctxErr error, start time.Time) error {
+// rejected until ctxErr, or, when that is nil, until end.
+func (a *Auth) rejected(rej rejection, ctxErr error, start time.Time, end string) error {
 	var b strings.Builder
 	b.WriteString(secrets.ErrAccessDenied.Error())
 	b.WriteString(": the database rejected the credentials (")
@@ -92,7 +99,7 @@ func (a *Auth) rejected(rej rejection, ctxErr error, start time.Time) error {
 		b.WriteString(", until " + ctxErr.Error())
 		errs = append(errs, ctxErr)
 	} else {
-		b.WriteString(", the rotation window")
+		b.WriteString(", " + end)
 	}
 	b.WriteString(": " + rej.last.Error())
 	return &secrets.RefError{Ref: a.Ref(), Err: &connectError{msg: redact(b.String(), rej.tried), errs: errs}}
@@ -114,6 +121,9 @@ func (a *Auth) failed(k *cred, err error) error {
 }
 
 func describe(k *cred) string {
+	if k.token != nil {
+		return "an IAM token built at " + k.token.built.UTC().Format("15:04:05.000") + " UTC"
+	}
 	s := "current"
 	if k.pending {
 		s = "pending"

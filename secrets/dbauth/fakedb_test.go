@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/secretref/secretref/secrets/dbauth"
 )
@@ -23,8 +24,12 @@ type fakeDB struct {
 	conns    []*fakeConn
 	hold     *barrier
 
-	dials atomic.Int64
-	down  atomic.Bool
+	dials     atomic.Int64
+	down      atomic.Bool
+	acceptAll atomic.Bool // any password
+	// validateDelay is how long each connection's IsValid takes: set
+	// before the first connection.
+	validateDelay time.Duration
 }
 
 func newFakeDB(accepted ...string) *fakeDB {
@@ -98,10 +103,10 @@ func (c *fakeConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	switch {
 	case db.down.Load():
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
-	case !db.accepted[c.creds.Password]:
+	case !db.accepted[c.creds.Password] && !db.acceptAll.Load():
 		return nil, &authError{user: c.creds.Username}
 	}
-	fc := &fakeConn{creds: c.creds}
+	fc := &fakeConn{creds: c.creds, validateDelay: db.validateDelay}
 	db.conns = append(db.conns, fc)
 	return fc, nil
 }
@@ -122,12 +127,16 @@ func (fakeDriver) Open(string) (driver.Conn, error) {
 
 // fakeConn answers every query with one row holding 1.
 type fakeConn struct {
-	creds  dbauth.Credentials
-	closed atomic.Bool
+	creds         dbauth.Credentials
+	closed        atomic.Bool
+	validateDelay time.Duration
 }
 
 func (c *fakeConn) Prepare(string) (driver.Stmt, error) {
-	return nil, errors.New("fakedb: no prepared statements")
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &fakeStmt{conn: c}, nil
 }
 func (c *fakeConn) Close() error              { c.closed.Store(true); return nil }
 func (c *fakeConn) Begin() (driver.Tx, error) { return fakeTx{}, c.check() }
@@ -165,4 +174,29 @@ func (r *fakeRows) Next(dest []driver.Value) error {
 	r.done = true
 	dest[0] = int64(1)
 	return nil
+}
+
+// IsValid is what a driver's check of a connection returned to the pool
+// does; the server's validateDelay makes it take that long.
+func (c *fakeConn) IsValid() bool {
+	if c.validateDelay > 0 {
+		time.Sleep(c.validateDelay)
+	}
+	return !c.closed.Load()
+}
+
+// fakeStmt is a statement prepared on one connection, as a server's is:
+// it works only while that connection's session is open.
+type fakeStmt struct{ conn *fakeConn }
+
+func (s *fakeStmt) Close() error  { return nil }
+func (s *fakeStmt) NumInput() int { return -1 }
+func (s *fakeStmt) Exec([]driver.Value) (driver.Result, error) {
+	return driver.RowsAffected(1), s.conn.check()
+}
+func (s *fakeStmt) Query([]driver.Value) (driver.Rows, error) {
+	if err := s.conn.check(); err != nil {
+		return nil, err
+	}
+	return &fakeRows{}, nil
 }

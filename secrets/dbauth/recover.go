@@ -18,7 +18,10 @@ type recovery struct {
 	done  chan struct{} // closed when the fields below are set
 	basis *cred         // the refreshed current credentials
 	cands []*cred       // basis, then the pending credentials if they differ
-	err   error
+	// rotating: a rotation can be under way, the secret having a pending
+	// version other than the current one (or one that could not be read).
+	rotating bool
+	err      error
 	// abandoned: the caller that ran it gave up (its context ended).
 	abandoned bool
 }
@@ -63,7 +66,8 @@ func (a *Auth) recover(ctx context.Context, since uint64) (*recovery, error) {
 
 // run reads the credentials again: a forced refresh of the reference that
 // rotates, cached reads of the others, and a forced read of the pending
-// version. A transient failure to refresh is not fatal: the cached value
+// version (the stage its provider keeps a rotation's new version under:
+// Secrets Manager's AWSPENDING). A transient failure to refresh is not fatal: the cached value
 // is tried again.
 func (a *Auth) run(ctx context.Context, r *recovery) {
 	ref := a.Ref()
@@ -92,10 +96,17 @@ func (a *Auth) run(ctx context.Context, r *recovery) {
 	case errors.Is(err, secrets.ErrNotFound):
 		return // no rotation under way
 	case err != nil:
+		r.rotating = true // cannot tell
 		if a.opts.Logger != nil {
 			a.opts.Logger.Warn("dbauth: reading the pending version of the credentials failed",
 				slog.String("ref", a.pending), slog.String("error", err.Error()))
 		}
+		return
+	}
+	// After a rotation Secrets Manager may leave the pending label on the
+	// current version.
+	cur := vals[a.rotating]
+	if r.rotating = pv.Version() != cur.Version() || pv.Version() == "" && pv.Reveal() != cur.Reveal(); !r.rotating {
 		return
 	}
 	vals[a.rotating] = pv

@@ -2,6 +2,7 @@ package iampolicy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -58,6 +59,10 @@ const passthroughPrefix = "/aws/reference/secretsmanager/"
 //     parameter's copy has the same name): GetSecretValue, GetParameter,
 //     the batch calls; not DescribeSecret, read in a secret's own region
 //     only, nor GetParametersByPath, as listings do not fail over;
+//   - for each database of in.Databases with IAM tokens, rds-db:connect on
+//     arn:...:rds-db:REGION:ACCOUNT:dbuser:RESOURCE_ID/USER (the database's
+//     resource id, not its name), or dsql:DbConnect (dsql:DbConnectAdmin
+//     for the admin role) on its Aurora DSQL cluster's ARN;
 //   - for each key in in.Keys, kms:Decrypt on the key through the service
 //     that decrypts (kms:ViaService) in the key's region, and for the
 //     values it encrypts there (kms:EncryptionContext:SecretARN,
@@ -75,7 +80,15 @@ func Derive(in Input) (*Policies, error) {
 	if err := checkRole(in.Role); err != nil {
 		return nil, err
 	}
+	// The databases' references are read as Refs are, and keys may
+	// encrypt them.
+	in.Refs = append(slices.Clone(in.Refs), databaseRefs(in.Databases)...)
 	d := newDeriver(in, h)
+	for _, src := range in.Databases {
+		if err := d.database(src); err != nil {
+			return nil, err
+		}
+	}
 	for _, raw := range in.Refs {
 		if err := d.ref(raw); err != nil {
 			return nil, err
@@ -89,8 +102,8 @@ func Derive(in Input) (*Policies, error) {
 	if err := d.replicas(); err != nil {
 		return nil, err
 	}
-	if len(d.secrets) == 0 && len(d.params) == 0 {
-		return nil, invalidArg("no Secrets Manager or Parameter Store reference or path: the role needs no permission")
+	if len(d.secrets) == 0 && len(d.params) == 0 && len(d.connects) == 0 {
+		return nil, invalidArg("no Secrets Manager or Parameter Store reference or path, and no database with IAM tokens: the role needs no permission")
 	}
 	keys, err := d.keys(in.Keys)
 	if err != nil {
@@ -130,6 +143,9 @@ type deriver struct {
 	smBatches  map[string]map[string]bool
 	ssmBatches map[ssmBatch]map[string]bool
 	pathRead   bool
+	// connects maps rds-db:connect, dsql:DbConnect and
+	// dsql:DbConnectAdmin to the resources the databases need them on.
+	connects map[string][]string
 	// decrypts maps each reference and path, as written, to what decrypting
 	// its value involves.
 	decrypts map[string][]decryption
@@ -152,7 +168,7 @@ func newDeriver(in Input, h place) *deriver {
 		in: in, home: h,
 		secrets: map[string]bool{}, params: map[string]bool{}, paths: map[string]bool{},
 		smBatches: map[string]map[string]bool{}, ssmBatches: map[ssmBatch]map[string]bool{},
-		decrypts: map[string][]decryption{},
+		connects: map[string][]string{}, decrypts: map[string][]decryption{},
 	}
 }
 

@@ -12,6 +12,11 @@
 //     customer-managed key only through Secrets Manager or Parameter Store
 //     (kms:ViaService) and only for those secrets and parameters
 //     (kms:EncryptionContext:SecretARN, kms:EncryptionContext:PARAMETER_ARN);
+//   - rds-db:connect on each database user a service logs in as with IAM
+//     authentication tokens, named by the database's resource id, and
+//     dsql:DbConnect or dsql:DbConnectAdmin on each Aurora DSQL cluster,
+//     from the same dbauth.Source the service connects with
+//     (Input.Databases);
 //   - the matching statements for each key's key policy, granting the role.
 //
 // Permissions add up: a condition in the key policy restricts nothing while

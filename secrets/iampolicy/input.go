@@ -1,6 +1,9 @@
 package iampolicy
 
-import "github.com/secretref/secretref/secrets"
+import (
+	"github.com/secretref/secretref/secrets"
+	"github.com/secretref/secretref/secrets/dbauth"
+)
 
 // Input describes what a service reads and how its Client reads it. The
 // zero value of each setting is the Client's default.
@@ -11,6 +14,14 @@ type Input struct {
 	Refs []string
 	// Paths are the Parameter Store paths the service reads with GetPath.
 	Paths []string
+	// Databases are the Sources the service's database connections read
+	// (dbauth.New): their references are read as Refs are (a secret's
+	// pending version too, with the same GetSecretValue), and an IAM
+	// Source's tokens need rds-db:connect on its database user, or
+	// dsql:DbConnect (dsql:DbConnectAdmin for admin) on its Aurora DSQL
+	// cluster, in IAM.Region (default Region) and Account. IAM.ResourceID
+	// and IAM.User name them.
+	Databases []dbauth.Source
 
 	// Partition, Region and Account place the secret names, parameter names
 	// and paths of Refs and Paths: those of the Client's AWS configuration.

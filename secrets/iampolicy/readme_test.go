@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/secretref/secretref/internal/testing/readmeblock"
+	"github.com/secretref/secretref/secrets/dbauth"
 	"github.com/secretref/secretref/secrets/iampolicy"
 )
 
@@ -31,6 +32,17 @@ var iamExampleInput = iampolicy.Input{
 	Role:    "arn:aws:iam::123456789012:role/prod-api-task",
 }
 
+// iamTokenInput is the input of the README's IAM authentication tokens
+// example.
+var iamTokenInput = iampolicy.Input{
+	Databases: []dbauth.Source{{IAM: &dbauth.IAM{
+		Region: "eu-west-1", Host: "orders.cluster-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com", Port: 5432,
+		User: "orders_iam", ResourceID: "cluster-ABCDEFGHIJKLMNOPQRSTUVWXY0",
+	}}},
+	Region:  "eu-west-1",
+	Account: "123456789012",
+}
+
 // The policies in the README are Derive's output.
 func TestREADME(t *testing.T) {
 	const readme = "../../README.md"
@@ -45,4 +57,9 @@ func TestREADME(t *testing.T) {
 	}
 	readmeblock.Check(t, readme, "iampolicy", "iam-example", example.Role.JSON(), *update)
 	readmeblock.Check(t, readme, "iampolicy", "key-policy-example", example.Keys[0].JSON(), *update)
+	tokens, err := iampolicy.Derive(iamTokenInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readmeblock.Check(t, readme, "iampolicy", "iam-token-example", tokens.Role.JSON(), *update)
 }

@@ -38,7 +38,7 @@ func (d *deriver) statements() []Statement {
 	if len(d.paths) > 0 {
 		out = append(out, allow("ReadParametersByPath", List{actGetParametersByPath}, keys(d.paths)))
 	}
-	return out
+	return append(out, d.databaseStatements()...)
 }
 
 // dropCovered drops each full secret ARN that a NAME-?????? pattern of the

@@ -1,7 +1,9 @@
 // Package pgtest runs a real PostgreSQL 15 server for tests: a cluster made
 // with initdb in a temporary directory, password (scram-sha-256)
-// authentication on loopback, the postmaster on a free loopback port,
-// stopped and removed when the test ends.
+// authentication on loopback, with or without TLS (a certificate signed by
+// an authority of the test's own, CAFile), the postmaster on a free
+// loopback port below the kernel's ephemeral range, stopped and removed
+// when the test ends.
 //
 // Without the server binaries (Debian package postgresql-15) a test that
 // calls Start is skipped, with a message naming the package; with
@@ -26,7 +28,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/secretref/secretref/internal/testing/freeport"
 	"github.com/secretref/secretref/internal/testing/syncbuf"
 )
 
@@ -46,9 +47,23 @@ const Superuser = "postgres"
 // Database is the database every role may connect to.
 const Database = "postgres"
 
+// IAMRole is the group whose members may log in over TLS only, sending
+// their password in clear inside it, as RDS's rds_iam group's members do
+// with their tokens: the tests of IAM authentication make their roles
+// members (GrantIAM).
+const IAMRole = "rds_iam"
+
 // startTimeout bounds how long a server may take to accept connections; a
 // busy machine is slow, a broken server does not answer at all.
 const startTimeout = 60 * time.Second
+
+// sessionTimeout bounds how long a session that logged out may still be
+// listed: its server process exits after the client has gone.
+const sessionTimeout = 30 * time.Second
+
+// waitDelay bounds how long the postmaster's output may stay open after it
+// exited: a server process it leaves behind holds it.
+const waitDelay = 10 * time.Second
 
 // Server is a running PostgreSQL server.
 type Server struct {
@@ -56,6 +71,10 @@ type Server struct {
 	Host string
 	// Port is the server's port, chosen free at start.
 	Port uint16
+	// CAFile is the certificate of the authority that signed the server's
+	// TLS certificate, for sslrootcert: the server accepts TLS, and
+	// requires it of the members of IAMRole.
+	CAFile string
 
 	dir       string // cluster and socket directory, removed at cleanup
 	data      string
@@ -83,6 +102,9 @@ func Start(t testing.TB) *Server {
 	if err := s.initdb(); err != nil {
 		t.Fatalf("pgtest: %v\n%s", err, s.log.String())
 	}
+	if err := s.makeTLS(); err != nil {
+		t.Fatalf("pgtest: TLS set-up: %v", err)
+	}
 	t.Cleanup(func() {
 		s.stop()
 		if t.Failed() {
@@ -90,9 +112,10 @@ func Start(t testing.TB) *Server {
 		}
 	})
 	for attempt := 0; ; attempt++ {
-		s.Port = freeport.Port(t)
+		s.Port = port(t)
 		err := s.start()
 		if err == nil {
+			s.createIAMRole(t)
 			return s
 		}
 		// Another process may have taken the port between the check and
@@ -150,7 +173,11 @@ func (s *Server) initdb() error {
 		return err
 	}
 	hba := filepath.Join(s.data, "pg_hba.conf")
-	const rules = "# pgtest: password authentication on loopback only\n" +
+	// IAMRole's members log in as RDS's rds_iam members do: over TLS
+	// only, with the password (the token) sent in clear inside TLS.
+	const rules = "# pgtest: password authentication on loopback only; for IAMRole's members, over TLS only\n" +
+		"hostnossl all +" + IAMRole + " 127.0.0.1/32 reject\n" +
+		"hostssl all +" + IAMRole + " 127.0.0.1/32 password\n" +
 		"host all all 127.0.0.1/32 scram-sha-256\n"
 	if err := os.WriteFile(hba, []byte(rules), 0o600); err != nil {
 		return err
@@ -191,12 +218,14 @@ func (s *Server) start() error {
 		"-c", "port="+strconv.Itoa(int(s.Port)),
 		"-c", "unix_socket_directories="+s.dir,
 		"-c", "max_connections=200",
+		"-c", "ssl=on", "-c", "ssl_cert_file="+filepath.Join(s.dir, certFile), "-c", "ssl_key_file="+filepath.Join(s.dir, keyFile),
 		// A test cluster is thrown away: durability only costs time.
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		// A failed ALTER ROLE ... PASSWORD would otherwise be logged with
 		// its password.
 		"-c", "log_min_error_statement=panic",
 	)
+	s.proc.WaitDelay = waitDelay
 	if err := s.proc.Start(); err != nil {
 		return fmt.Errorf("starting postgres: %w", err)
 	}
@@ -270,6 +299,12 @@ func (s *Server) DSN(user, password string) string {
 		s.Host, s.Port, Database, quote(user), quote(password))
 }
 
+// TLSDSN is DSN over TLS, the server verified against CAFile.
+func (s *Server) TLSDSN(user, password string) string {
+	return fmt.Sprintf("host=%s port=%d dbname=%s user=%s password=%s sslmode=verify-full sslrootcert=%s connect_timeout=30",
+		s.Host, s.Port, Database, quote(user), quote(password), quote(s.CAFile))
+}
+
 // Admin returns a connection as the superuser, closed when t ends.
 func (s *Server) Admin(t testing.TB) *pgx.Conn {
 	t.Helper()
@@ -302,6 +337,70 @@ func (s *Server) exec(t testing.TB, admin *pgx.Conn, sql string) {
 	if _, err := admin.Exec(context.Background(), sql); err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
+}
+
+// AwaitSessions waits until role has n sessions open, failing t after
+// sessionTimeout. A session the client closed is listed until its server
+// process has exited, which it does after the client has gone: a test that
+// closed connections waits for that here instead of counting at once.
+func (s *Server) AwaitSessions(t testing.TB, admin *pgx.Conn, role string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(sessionTimeout)
+	for {
+		got := s.Sessions(t, admin, role)
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pgtest: %s has %d sessions after %v, want %d", role, got, sessionTimeout, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// createIAMRole creates IAMRole on a new cluster.
+func (s *Server) createIAMRole(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, s.DSN(Superuser, s.password))
+	if err != nil {
+		t.Fatalf("pgtest: connecting as %s: %v", Superuser, err)
+	}
+	defer admin.Close(ctx)
+	s.exec(t, admin, "CREATE ROLE "+IAMRole+" NOLOGIN")
+}
+
+// GrantIAM makes role a member of IAMRole, as GRANT rds_iam does on RDS:
+// it may then log in over TLS only.
+func (s *Server) GrantIAM(t testing.TB, admin *pgx.Conn, role string) {
+	t.Helper()
+	s.exec(t, admin, "GRANT "+IAMRole+" TO "+pgx.Identifier{role}.Sanitize())
+}
+
+// SetPasswordUntil changes role's password to one accepted at login until
+// valid, as an authority that plays IAM authentication does with each
+// token; sessions already open stay open after valid. It may be called
+// from any goroutine (not at once on one admin connection); its error does
+// not hold the password.
+func SetPasswordUntil(ctx context.Context, admin *pgx.Conn, role, password string, valid time.Time) error {
+	_, err := admin.Exec(ctx, "ALTER ROLE "+pgx.Identifier{role}.Sanitize()+" PASSWORD "+literal(password)+
+		" VALID UNTIL "+literal(valid.UTC().Format("2006-01-02 15:04:05.999999Z07:00")))
+	if err != nil {
+		return fmt.Errorf("pgtest: setting the password of %s: %w", role, err)
+	}
+	return nil
+}
+
+// PlainSessions returns how many of role's sessions do not use TLS.
+func (s *Server) PlainSessions(t testing.TB, admin *pgx.Conn, role string) int {
+	t.Helper()
+	var n int
+	err := admin.QueryRow(context.Background(),
+		"SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl l USING (pid) WHERE a.usename = $1 AND NOT l.ssl", role).Scan(&n)
+	if err != nil {
+		t.Fatalf("pgtest: counting the sessions of %s without TLS: %v", role, err)
+	}
+	return n
 }
 
 // Sessions returns how many sessions role has open.

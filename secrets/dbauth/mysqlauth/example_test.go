@@ -3,12 +3,9 @@ package mysqlauth_test
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log"
-	"net"
-	"strconv"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -19,7 +16,7 @@ import (
 	"github.com/secretref/secretref/secrets/dbauth/mysqlauth"
 )
 
-// A database/sql pool for MySQL: dbauth.NewConnector makes the driver's
+// A database/sql pool for MySQL: mysqlauth.Connector makes the driver's
 // connector from each set of credentials, and mysqlauth.IsAuthFailure
 // tells dbauth which failures are rejected credentials.
 func Example() {
@@ -40,12 +37,15 @@ func Example() {
 	}
 	defer auth.Close()
 
-	db := sql.OpenDB(dbauth.NewConnector(auth, &mysql.MySQLDriver{}, func(c dbauth.Credentials) (driver.Connector, error) {
-		cfg := mysql.NewConfig()
-		cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
-		cfg.User, cfg.Passwd, cfg.DBName = c.Username, c.Password, c.DBName
-		return mysql.NewConnector(cfg)
-	}))
+	base, err := mysql.ParseDSN("tcp(db.internal:3306)/?tls=true") // the settings but the credentials
+	if err != nil {
+		log.Fatal(err)
+	}
+	connector, err := mysqlauth.Connector(auth, base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
 	defer db.Close()
 	creds, err := auth.Credentials(context.Background()) // what db's next connection uses
 	if err != nil {

@@ -1,11 +1,16 @@
-// Package mysqlauth recognises MySQL's rejection of credentials for
-// package dbauth, whose default recognises PostgreSQL's. It lives apart so
-// that only a program that imports it compiles the MySQL driver
-// (github.com/go-sql-driver/mysql), whose error type it reads.
+// Package mysqlauth connects to MySQL with the MySQL driver
+// (github.com/go-sql-driver/mysql) using credentials that a [dbauth.Auth]
+// reads through a secrets Client, or IAM authentication tokens, and
+// recognises MySQL's rejection of credentials for package dbauth, whose
+// default recognises PostgreSQL's. It lives apart so that only a program
+// that imports it compiles the MySQL driver.
 //
 //	auth, err := dbauth.New(client, dbauth.Source{Secret: ref}, func(o *dbauth.Options) {
 //		o.IsAuthFailure = mysqlauth.IsAuthFailure
 //	})
+//	base, err := mysql.ParseDSN("tcp(orders.cluster.internal:3306)/orders?tls=rds")
+//	connector, err := mysqlauth.Connector(auth, base)
+//	db := sql.OpenDB(connector)
 package mysqlauth
 
 import (

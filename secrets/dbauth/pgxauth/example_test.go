@@ -65,7 +65,9 @@ func ExampleConfigurePool() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pgxauth.ConfigurePool(cfg, auth)
+	if err := pgxauth.ConfigurePool(cfg, auth); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(cfg.BeforeConnect != nil, cfg.AfterRelease != nil)
 	// Output: true true
 }

@@ -25,9 +25,9 @@ import (
 // store (AWSPENDING).
 func TestWrongPasswordInEveryVersion(t *testing.T) {
 	r := newRig(t, "orders", time.Hour)
-	r.store.Put(secretName, r.secretJSON(t, "orders", r.newPassword()))
-	r.store.PutPending(secretName, r.secretJSON(t, "orders", r.newPassword()))
-	if err := r.client.Invalidate(secretRef); err != nil { // the Auth's watch has read the first version
+	r.store.Put(r.name, r.secretJSON(t, "orders", r.newPassword()))
+	r.store.PutPending(r.name, r.secretJSON(t, "orders", r.newPassword()))
+	if err := r.client.Invalidate(r.ref()); err != nil { // the Auth's watch has read the first version
 		t.Fatal(err)
 	}
 	db := r.openDB(t)

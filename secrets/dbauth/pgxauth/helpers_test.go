@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -26,13 +27,17 @@ import (
 
 const secretName = "prod/orders/db"
 
-var secretRef = "sm:" + secretName
-
 // rig is a PostgreSQL server, a secret in the memory store (which plays a
 // rotation's AWSPENDING steps as Secrets Manager does; kumo drops
 // AWSCURRENT when a version is put with AWSPENDING), and an Auth reading
 // it through a Client.
 type rig struct {
+	// name is the secret's; managed: it is in the form of an RDS-managed
+	// secret (username and password only), the connection string giving
+	// the rest.
+	name    string
+	managed bool
+
 	pg     *pgtest.Server
 	admin  *pgx.Conn
 	store  *memory.Store
@@ -47,12 +52,25 @@ type rig struct {
 // newRig starts a server with a role user whose password is in the
 // secret. ttl is the Client's.
 func newRig(t testing.TB, user string, ttl time.Duration) *rig {
+	return startRig(t, &rig{name: secretName}, user, ttl)
+}
+
+// managedSecretName is a secret name in RDS's form for a DB instance's
+// master user password.
+const managedSecretName = "rds!db-3f1c5e2a-8b7d-4c6e-9a0b-1d2e3f4a5b6c"
+
+// newManagedRig is newRig with an RDS-managed secret: its name and form.
+func newManagedRig(t testing.TB, user string, ttl time.Duration) *rig {
+	return startRig(t, &rig{name: managedSecretName, managed: true}, user, ttl)
+}
+
+func startRig(t testing.TB, r *rig, user string, ttl time.Duration) *rig {
 	t.Helper()
-	r := &rig{pg: pgtest.Start(t), store: memory.New()}
+	r.pg, r.store = pgtest.Start(t), memory.New()
 	r.admin = r.pg.Admin(t)
 	pw := r.newPassword()
 	r.pg.CreateRole(t, r.admin, user, pw)
-	r.store.Put(secretName, r.secretJSON(t, user, pw))
+	r.store.Put(r.name, r.secretJSON(t, user, pw))
 	var err error
 	r.client, err = secrets.New(context.Background(), func(o *secrets.Options) {
 		o.Providers = map[string]providers.Provider{secrets.SchemeSecretsManager: r.store, secrets.SchemeParameterStore: r.store}
@@ -62,7 +80,7 @@ func newRig(t testing.TB, user string, ttl time.Duration) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.client.Close() })
-	r.auth, err = dbauth.New(r.client, dbauth.Source{Secret: secretRef}, func(o *dbauth.Options) {
+	r.auth, err = dbauth.New(r.client, dbauth.Source{Secret: r.ref()}, func(o *dbauth.Options) {
 		o.Logger = slog.New(slog.NewTextHandler(&r.log, nil))
 	})
 	if err != nil {
@@ -96,13 +114,18 @@ func (r *rig) noPasswords(t testing.TB, what, text string) {
 	}
 }
 
-// secretJSON is the secret a rotation function keeps for user.
+// ref is the reference to the secret.
+func (r *rig) ref() string { return "sm:" + r.name }
+
+// secretJSON is the secret a rotation function keeps for user, or RDS for
+// its master user.
 func (r *rig) secretJSON(t testing.TB, user, password string) string {
 	t.Helper()
-	b, err := json.Marshal(map[string]any{
-		"engine": "postgres", "host": r.pg.Host, "port": r.pg.Port,
-		"username": user, "password": password, "dbname": pgtest.Database,
-	})
+	fields := map[string]any{"username": user, "password": password}
+	if !r.managed {
+		fields["engine"], fields["host"], fields["port"], fields["dbname"] = "postgres", r.pg.Host, r.pg.Port, pgtest.Database
+	}
+	b, err := json.Marshal(fields)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,13 +135,22 @@ func (r *rig) secretJSON(t testing.TB, user, password string) string {
 // openDB opens a database/sql pool through pgxauth.Connector.
 func (r *rig) openDB(t testing.TB) *sql.DB {
 	t.Helper()
-	connector, err := pgxauth.Connector(r.auth, "sslmode=disable connect_timeout=30")
+	connector, err := pgxauth.Connector(r.auth, r.connString("sslmode=disable connect_timeout=30"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := sql.OpenDB(connector)
 	t.Cleanup(func() { _ = db.Close() })
 	return db
+}
+
+// connString is settings with, for an RDS-managed secret, the host, port
+// and database it does not hold.
+func (r *rig) connString(settings string) string {
+	if !r.managed {
+		return settings
+	}
+	return fmt.Sprintf("host=%s port=%d dbname=%s %s", r.pg.Host, r.pg.Port, pgtest.Database, settings)
 }
 
 // rotate plays the four steps of a rotation function with a pause of
@@ -132,7 +164,7 @@ func (r *rig) rotate(t testing.TB, user string, single bool) {
 	t.Helper()
 	ctx := context.Background()
 	pw := r.newPassword()
-	version := r.store.PutPending(secretName, r.secretJSON(t, user, pw)) // createSecret
+	version := r.store.PutPending(r.name, r.secretJSON(t, user, pw)) // createSecret
 	pause()
 	r.pg.SetPassword(t, r.admin, user, pw) // setSecret
 	if single {
@@ -146,7 +178,7 @@ func (r *rig) rotate(t testing.TB, user string, single bool) {
 		t.Fatalf("testSecret: %v", err)
 	}
 	pause()
-	if err := r.store.SetStage(secretName, memory.StageCurrent, version); err != nil { // finishSecret
+	if err := r.store.SetStage(r.name, memory.StageCurrent, version); err != nil { // finishSecret
 		t.Fatal(err)
 	}
 	pause()
@@ -177,7 +209,7 @@ type load struct {
 	errs            []error // the first few failures
 }
 
-func startLoad(db *sql.DB, goroutines int) *load {
+func startLoad(query func(context.Context) error, goroutines int) *load {
 	l := &load{stop: make(chan struct{})}
 	for range goroutines {
 		l.wg.Go(func() {
@@ -188,8 +220,7 @@ func startLoad(db *sql.DB, goroutines int) *load {
 				default:
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				var one int
-				err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+				err := query(ctx)
 				cancel()
 				l.queries.Add(1)
 				if err != nil {
@@ -204,6 +235,24 @@ func startLoad(db *sql.DB, goroutines int) *load {
 		})
 	}
 	return l
+}
+
+// sqlQuery runs SELECT 1 through db.
+func sqlQuery(db *sql.DB) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var one int
+		return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	}
+}
+
+// poolQuery runs SELECT 1 through a pgxpool pool, or a Pool.
+func poolQuery(p interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var one int
+		return p.QueryRow(ctx, "SELECT 1").Scan(&one)
+	}
 }
 
 // finish stops the load and returns its counts and first failures.

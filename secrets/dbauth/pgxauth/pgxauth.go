@@ -1,7 +1,8 @@
 // Package pgxauth connects to PostgreSQL with pgx (github.com/jackc/pgx/v5)
 // using credentials that a [dbauth.Auth] reads through a secrets Client,
-// through a rotation of them: [Connector] for database/sql, and
-// [ConfigurePool] for a native pgxpool pool.
+// through a rotation of them, or IAM authentication tokens: [Connector] for
+// database/sql, and [NewPool] (or [ConfigurePool]) for a native pgxpool
+// pool.
 //
 //	auth, err := dbauth.New(client, dbauth.Source{Secret: os.Getenv("DB_SECRET_REF")})
 //	connector, err := pgxauth.Connector(auth, "sslmode=verify-full application_name=orders")
@@ -33,10 +34,19 @@ import (
 // opts are those of stdlib.OpenDB; stdlib.OptionBeforeConnect adjusts each
 // connection's pgx.ConnConfig (a tracer, say).
 //
+// With IAM authentication (dbauth.Source.IAM) connections need TLS:
+// without an sslmode in connString or PGSSLMODE, it is verify-full (give
+// sslrootcert, the RDS CA bundle); an sslmode that allows a connection
+// without TLS is an error that says why.
+//
 // To reach the *stdlib.Conn with sql.Conn.Raw, unwrap the driver
 // connection: driverConn.(interface{ Unwrap() driver.Conn }).Unwrap().
 func Connector(auth *dbauth.Auth, connString string, opts ...stdlib.OptionOpenDB) (*dbauth.Connector, error) {
 	if _, err := pgx.ParseConfig(connString); err != nil {
+		return nil, err
+	}
+	connString, err := forAuth(auth, connString)
+	if err != nil {
 		return nil, err
 	}
 	return dbauth.NewConnector(auth, stdlib.GetDefaultDriver(), func(c dbauth.Credentials) (driver.Connector, error) {

@@ -25,17 +25,30 @@ import (
 //     client certificates from sslcert then need the host in the
 //     connection string instead).
 //   - pgxpool returns a failed connection attempt to its caller and has no
-//     hook to retry it, so the attempt that meets rejected credentials
-//     fails. The pool's tracer notes the rejection, and the next
-//     BeforeConnect finds the rotated credentials as package dbauth
-//     describes, trying each with a connection of its own before handing
-//     it to the pool. For no failed attempt at all, use database/sql with
-//     [Connector].
+//     hook to retry it, so every attempt in flight when the password
+//     changes (setSecret) fails, and with it the query that waited for it.
+//     The pool's tracer notes the rejection, and the next BeforeConnect
+//     finds the rotated credentials as package dbauth describes, trying
+//     each with a connection of its own before handing it to the pool.
+//     [NewPool] makes a [Pool], whose Acquire tries once more on such a
+//     failure: no query fails. database/sql with [Connector] does not fail
+//     either.
 //   - PrepareConn and AfterRelease retire connections opened with
 //     credentials that new connections no longer use: they are closed when
 //     next acquired or released. Idle ones close by MaxConnIdleTime.
-func ConfigurePool(cfg *pgxpool.Config, auth *dbauth.Auth) {
-	h := &poolHooks{auth: auth}
+//   - With IAM authentication (dbauth.Source.IAM), a connection string
+//     without an sslmode (nor PGSSLMODE) gets sslmode=verify-full, and one
+//     that allows a connection without TLS is an error that says why.
+//     Connections opened with an older token are not retired.
+func ConfigurePool(cfg *pgxpool.Config, auth *dbauth.Auth) error {
+	// With IAM authentication the credentials give the host, so that
+	// BeforeConnect parses the connection string again for each
+	// connection: with the sslmode that forAuth adds.
+	connString, err := forAuth(auth, cfg.ConnString())
+	if err != nil {
+		return err
+	}
+	h := &poolHooks{auth: auth, connString: connString}
 	beforeConnect := cfg.BeforeConnect
 	cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
 		if beforeConnect != nil {
@@ -82,11 +95,15 @@ func ConfigurePool(cfg *pgxpool.Config, auth *dbauth.Auth) {
 	} else {
 		cfg.ConnConfig.Tracer = t
 	}
+	return nil
 }
 
 // poolHooks is the state ConfigurePool's hooks share.
 type poolHooks struct {
 	auth *dbauth.Auth
+	// connString is the pool's, with the sslmode IAM authentication
+	// needs when it named none.
+	connString string
 	// opened maps each of the pool's connections to the credentials it
 	// logged in with.
 	opened sync.Map
@@ -104,11 +121,15 @@ type hostConfig struct {
 }
 
 func (h *poolHooks) beforeConnect(ctx context.Context, cc *pgx.ConnConfig) error {
+	// The rejection is read before the credentials: a probe that found
+	// the rotated ones clears it only after the Auth prefers them, so a
+	// connection that sees it cleared also sees them.
+	r := h.rejected.Load()
 	creds, err := h.auth.Credentials(ctx)
 	if err != nil {
 		return err
 	}
-	if r := h.rejected.Load(); r != nil && logsInAs(creds, *r) {
+	if r != nil && logsInAs(creds, *r) {
 		probe := func(ctx context.Context, c dbauth.Credentials) (dbauth.Credentials, error) {
 			pc := cc.Copy()
 			if err := h.moveHost(pc, c); err != nil {
@@ -141,7 +162,7 @@ func (h *poolHooks) moveHost(cc *pgx.ConnConfig, creds dbauth.Credentials) error
 	}
 	hc := h.host.Load()
 	if hc == nil || hc.host != creds.Host || hc.port != creds.Port {
-		cfg, err := parseFor(cc.ConnString(), creds)
+		cfg, err := parseFor(h.connString, creds)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package pgxauth_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +14,10 @@ import (
 
 func (r *rig) openPool(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig("sslmode=disable connect_timeout=30 pool_max_conns=4")
-	if err != nil {
+	cfg := r.poolConfig(t, 4)
+	if err := pgxauth.ConfigurePool(cfg, r.auth); err != nil {
 		t.Fatal(err)
 	}
-	pgxauth.ConfigurePool(cfg, r.auth)
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +39,9 @@ func TestPoolSingleUserRotation(t *testing.T) {
 	}
 
 	pw := r.newPassword()
-	version := r.store.PutPending(secretName, r.secretJSON(t, "orders", pw)) // createSecret
-	r.pg.SetPassword(t, r.admin, "orders", pw)                               // setSecret
-	pool.Reset()                                                             // every query now needs a new connection
+	version := r.store.PutPending(r.name, r.secretJSON(t, "orders", pw)) // createSecret
+	r.pg.SetPassword(t, r.admin, "orders", pw)                           // setSecret
+	pool.Reset()                                                         // every query now needs a new connection
 	var failures int
 	for {
 		_, err := pool.Exec(ctx, "SELECT 1")
@@ -82,4 +82,47 @@ func TestPoolRetiresPreviousUser(t *testing.T) {
 	if n := r.pg.Sessions(t, r.admin, "orders_clone"); n == 0 {
 		t.Error("no session of orders_clone")
 	}
+}
+
+// Single user through a Pool, whose Acquire tries once more when the
+// connection it opens meets the replaced password: 32 goroutines query for
+// 10 s through a pool of 8 connections that live 200 ms, while the
+// password is rotated at least 5 times. No query may fail (through a bare
+// pgxpool pool, each connection attempt in flight at setSecret fails: see
+// BenchmarkPoolRotation). Secrets: memory store (AWSPENDING).
+func TestPoolSingleUserRotationUnderLoad(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "orders", 2*time.Second)
+	cfg := r.poolConfig(t, 8)
+	cfg.MaxConnLifetime = 200 * time.Millisecond
+	cfg.MaxConnLifetimeJitter = 50 * time.Millisecond
+	pool, err := pgxauth.NewPool(context.Background(), cfg, r.auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+
+	l := startLoad(poolQuery(pool), loadGoroutines)
+	start := time.Now()
+	rotations := 0
+	for rotations < minRotations || time.Since(start) < *loadDuration {
+		r.rotate(t, "orders", true)
+		rotations++
+	}
+	queries, failed, err := l.finish()
+	t.Logf("rotation under load, pgxauth.Pool: %d queries, %d failed, %d rotations", queries, failed, rotations)
+	if failed != 0 {
+		r.noPasswords(t, "the failures", err.Error())
+		t.Errorf("%d of %d queries failed; the first: %v", failed, queries, err)
+	}
+}
+
+// poolConfig returns a pool configuration of at most max connections.
+func (r *rig) poolConfig(t testing.TB, max int) *pgxpool.Config {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(r.connString(fmt.Sprintf("sslmode=disable connect_timeout=30 pool_max_conns=%d", max)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -37,7 +37,11 @@ func ExampleConnector() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db := sql.OpenDB(pqauth.Connector(auth, base))
+	connector, err := pqauth.Connector(auth, base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
 	defer db.Close()
 	fmt.Printf("%T\n", db.Driver())
 	// Output: pq.Driver

@@ -71,7 +71,11 @@ func TestRotationWithPQ(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(pqauth.Connector(auth, base))
+	connector, err := pqauth.Connector(auth, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
 	defer db.Close()
 	db.SetMaxIdleConns(0) // every query on a new connection
 
