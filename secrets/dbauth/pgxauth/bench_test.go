@@ -183,6 +183,7 @@ func BenchmarkPoolRotation(b *testing.B) {
 				query = poolQuery(pool)
 			}
 			var rotations, failed atomic.Int64
+			var first atomic.Pointer[error]
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			wg.Go(func() { r.rotateUntil(b, stop, &rotations) })
@@ -193,12 +194,17 @@ func BenchmarkPoolRotation(b *testing.B) {
 				for pb.Next() {
 					if err := query(context.Background()); err != nil {
 						failed.Add(1)
+						first.CompareAndSwap(nil, &err)
 					}
 				}
 			})
 			b.StopTimer()
 			close(stop)
 			wg.Wait()
+			if err := first.Load(); err != nil {
+				r.noPasswords(b, "the failure", (*err).Error())
+				b.Logf("the first failure: %v", *err)
+			}
 			b.ReportMetric(float64(rotations.Load()), "rotations")
 			b.ReportMetric(float64(failed.Load()), "failed")
 			if n := rotations.Load(); n > 0 {
