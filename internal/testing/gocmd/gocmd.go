@@ -4,6 +4,7 @@ package gocmd
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -18,6 +19,13 @@ func Root() string {
 // Build runs go build -o out with flags and pkg in dir (Root when empty).
 // The go command is found on PATH, where go test puts its own first.
 func Build(dir, out, pkg string, flags ...string) error {
+	return BuildEnv(dir, out, pkg, nil, flags...)
+}
+
+// BuildEnv is Build with env added to the go command's environment: GOOS,
+// GOARCH and CGO_ENABLED for a program built as it is deployed elsewhere
+// (an AWS Lambda function on arm64).
+func BuildEnv(dir, out, pkg string, env []string, flags ...string) error {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return fmt.Errorf("the go command is not on PATH: %w", err)
@@ -28,6 +36,9 @@ func Build(dir, out, pkg string, flags ...string) error {
 	args := append([]string{"build", "-o", out}, flags...)
 	cmd := exec.Command(goTool, append(args, pkg)...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}

@@ -104,9 +104,13 @@ func PackageName(importPath string) string {
 	return name
 }
 
-// parseSnippet parses code as a file: its imports, then declarations or,
-// failing that, statements, which are put in a function.
+// parseSnippet parses code as a file: a whole one (a program the README
+// shows as it is in the repository), or its imports, then declarations
+// or, failing that, statements, which are put in a function.
 func parseSnippet(code string) (*ast.File, error) {
+	if f, err := parser.ParseFile(token.NewFileSet(), "", code, 0); err == nil {
+		return f, nil // a whole file, from its package clause
+	}
 	const header = "package snippet\n"
 	fset := token.NewFileSet()
 	imports, err := parser.ParseFile(fset, "", header+code, parser.ImportsOnly)

@@ -85,6 +85,10 @@ func TestCheckImports(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("problems\n%q\nwant\n%q", got, want)
 	}
+	whole := GoSnippets([]byte("```go\n// Command x.\npackage main\n\nimport \"os\"\n\nfunc main() { os.Exit(run()) }\n\nfunc run() int { return 0 }\n```\n"))
+	if got := CheckImports(whole, func(string) bool { return true }); len(got) != 0 {
+		t.Errorf("a whole file: problems %q, want none", got)
+	}
 	for p, name := range map[string]string{"github.com/jackc/pgx/v5/pgxpool": "pgxpool", "github.com/jackc/pgx/v5": "pgx", "go.yaml.in/yaml/v3": "yaml", "gopkg.in/yaml.v3": "yaml", "fmt": "fmt"} {
 		if got := PackageName(p); got != name {
 			t.Errorf("PackageName(%q) = %q, want %q", p, got, name)
