@@ -151,7 +151,7 @@ func (r *rig) rotateUntil(b *testing.B, stop chan struct{}, rotations *atomic.In
 // 1 from 16 goroutines a core, while the password rotates every second
 // (its steps 100 ms apart): through a bare pgxpool pool configured by
 // ConfigurePool, where every connection attempt in flight at setSecret
-// fails, and through a Pool, whose Acquire tries once more. Run it for
+// fails, and through a Pool, whose Acquire tries again. Run it for
 // 10 s or more (-benchtime 10s) to see several rotations.
 func BenchmarkPoolRotation(b *testing.B) {
 	for _, retry := range []bool{false, true} {

@@ -30,7 +30,7 @@ import (
 //     The pool's tracer notes the rejection, and the next BeforeConnect
 //     finds the rotated credentials as package dbauth describes, trying
 //     each with a connection of its own before handing it to the pool.
-//     [NewPool] makes a [Pool], whose Acquire tries once more on such a
+//     [NewPool] makes a [Pool], whose Acquire tries again on such a
 //     failure: no query fails. database/sql with [Connector] does not fail
 //     either.
 //   - PrepareConn and AfterRelease retire connections opened with

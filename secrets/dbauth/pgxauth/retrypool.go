@@ -13,8 +13,8 @@ import (
 
 // Pool is a pgxpool pool configured by ConfigurePool whose Acquire, and
 // Exec, Query, QueryRow, Begin, BeginTx, CopyFrom and Ping, which acquire
-// through it, try once more when the connection opened for them meets
-// credentials the database rejects. pgxpool fails every connection
+// through it, try again (twice at most) when the connection opened for
+// them meets credentials the database rejects. pgxpool fails every connection
 // attempt in flight when a password changes (setSecret) and has no hook to
 // retry one; the next attempt finds the rotated credentials (see
 // ConfigurePool), so that a rotation fails no query. Nothing was sent on
@@ -41,7 +41,7 @@ func NewPool(ctx context.Context, cfg *pgxpool.Config, auth *dbauth.Auth) (*Pool
 // Acquire returns a connection from the pool, opening one if needed; see
 // pgxpool.Pool.Acquire.
 func (p *Pool) Acquire(ctx context.Context) (*pgxpool.Conn, error) {
-	return once(ctx, func() (*pgxpool.Conn, error) { return p.Pool.Acquire(ctx) })
+	return retried(ctx, func() (*pgxpool.Conn, error) { return p.Pool.Acquire(ctx) })
 }
 
 // AcquireFunc calls f with a connection from Acquire, released after.
@@ -56,12 +56,12 @@ func (p *Pool) AcquireFunc(ctx context.Context, f func(*pgxpool.Conn) error) err
 
 // Exec runs sql on a connection from the pool; see pgxpool.Pool.Exec.
 func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	return once(ctx, func() (pgconn.CommandTag, error) { return p.Pool.Exec(ctx, sql, args...) })
+	return retried(ctx, func() (pgconn.CommandTag, error) { return p.Pool.Exec(ctx, sql, args...) })
 }
 
 // Query runs sql on a connection from the pool; see pgxpool.Pool.Query.
 func (p *Pool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	return once(ctx, func() (pgx.Rows, error) { return p.Pool.Query(ctx, sql, args...) })
+	return retried(ctx, func() (pgx.Rows, error) { return p.Pool.Query(ctx, sql, args...) })
 }
 
 // QueryRow runs sql on a connection from Acquire, released when the row is
@@ -83,27 +83,36 @@ func (p *Pool) Begin(ctx context.Context) (pgx.Tx, error) {
 // BeginTx starts a transaction on a connection from the pool; see
 // pgxpool.Pool.BeginTx.
 func (p *Pool) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
-	return once(ctx, func() (pgx.Tx, error) { return p.Pool.BeginTx(ctx, opts) })
+	return retried(ctx, func() (pgx.Tx, error) { return p.Pool.BeginTx(ctx, opts) })
 }
 
 // CopyFrom copies rows on a connection from the pool; see
 // pgxpool.Pool.CopyFrom. rows is not read before a connection is open.
 func (p *Pool) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error) {
-	return once(ctx, func() (int64, error) { return p.Pool.CopyFrom(ctx, table, columns, rows) })
+	return retried(ctx, func() (int64, error) { return p.Pool.CopyFrom(ctx, table, columns, rows) })
 }
 
 // Ping checks a connection from the pool; see pgxpool.Pool.Ping.
 func (p *Pool) Ping(ctx context.Context) error {
-	_, err := once(ctx, func() (struct{}, error) { return struct{}{}, p.Pool.Ping(ctx) })
+	_, err := retried(ctx, func() (struct{}, error) { return struct{}{}, p.Pool.Ping(ctx) })
 	return err
 }
 
-// once calls f, and again if it failed because the connection opened for
-// it met rejected credentials.
-func once[T any](ctx context.Context, f func() (T, error)) (T, error) {
+// connectTries is how many times retried calls f while the connection
+// opened for it is rejected. The second try finds the rotated
+// credentials; on a saturated machine a few attempts were rejected twice
+// (0.07 to 0.1 failed queries per rotation in some runs of
+// BenchmarkPoolRotation with two tries), and a third covers them. A
+// password no version holds fails fast in the recovery, so the tries
+// cost little.
+const connectTries = 3
+
+// retried calls f, and again while it fails because the connection opened
+// for it met rejected credentials, up to connectTries times in all.
+func retried[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	v, err := f()
-	if err != nil && rejectedAtConnect(err) && ctx.Err() == nil {
-		return f()
+	for try := 1; try < connectTries && err != nil && rejectedAtConnect(err) && ctx.Err() == nil; try++ {
+		v, err = f()
 	}
 	return v, err
 }
