@@ -162,21 +162,14 @@ func unjoin(err error) []error {
 }
 
 // ttlsByKey parses o.TTLByRef into TTLs by cache key, with custom telling
-// the registered schemes.
+// the registered schemes. The TTLs themselves, like every other field, are
+// checked by validate, which New calls first.
 func (o *Options) ttlsByKey(custom func(string) bool) (map[Ref]time.Duration, error) {
 	if len(o.TTLByRef) == 0 {
 		return nil, nil
 	}
 	out := make(map[Ref]time.Duration, len(o.TTLByRef))
 	var errs []error
-	for _, r := range o.FailoverRegions {
-		if !regionPattern.MatchString(r) {
-			errs = append(errs, fmt.Errorf("secrets: %w: Options.FailoverRegions: %q is not a region name such as us-west-2", ErrInvalidArgument, r))
-		}
-	}
-	if o.FailoverWait < 0 || o.FailoverWait > cache.MaxDuration {
-		errs = append(errs, fmt.Errorf("secrets: %w: Options.FailoverWait is %v; want a positive duration or 0 for the default", ErrInvalidArgument, o.FailoverWait))
-	}
 	for ref, ttl := range o.TTLByRef {
 		r, err := parseRef(ref, custom)
 		if err != nil {
