@@ -164,6 +164,19 @@ func credentials(refs *[numFields]string, vals *values, rotating int) (Credentia
 			c.Port = port
 		}
 	}
+	if err := overlay(&c, refs, vals); err != nil {
+		return Credentials{}, err
+	}
+	if c.Password == "" {
+		return Credentials{}, &secrets.RefError{Ref: refs[rotating], Err: fmt.Errorf("%w: no password", secrets.ErrInvalidValue)}
+	}
+	c.Version = vals[rotating].Version()
+	return c, nil
+}
+
+// overlay gives c the fields that references of their own give: they
+// replace the secret's (or, with IAM authentication, IAM's).
+func overlay(c *Credentials, refs *[numFields]string, vals *values) error {
 	for _, f := range [...]struct {
 		i   int
 		dst *string
@@ -175,15 +188,11 @@ func credentials(refs *[numFields]string, vals *values, rotating int) (Credentia
 	if refs[fieldPort] != "" {
 		port, err := parsePort([]byte(vals[fieldPort].Reveal()))
 		if err != nil {
-			return Credentials{}, &secrets.RefError{Ref: refs[fieldPort], Err: err}
+			return &secrets.RefError{Ref: refs[fieldPort], Err: err}
 		}
 		c.Port = port
 	}
-	if c.Password == "" {
-		return Credentials{}, &secrets.RefError{Ref: refs[rotating], Err: fmt.Errorf("%w: no password", secrets.ErrInvalidValue)}
-	}
-	c.Version = vals[rotating].Version()
-	return c, nil
+	return nil
 }
 
 // errNotObject is the error of a Source.Secret whose value is not a JSON

@@ -140,20 +140,8 @@ func (iam *IAM) name() string {
 // without the token.
 func iamCredentials(iam *IAM, refs *[numFields]string, vals *values) (Credentials, error) {
 	c := Credentials{Host: iam.Host, Port: iam.Port, Username: iam.User, DBName: iam.DBName}
-	for _, f := range [...]struct {
-		i   int
-		dst *string
-	}{{fieldHost, &c.Host}, {fieldUsername, &c.Username}, {fieldDBName, &c.DBName}} {
-		if refs[f.i] != "" {
-			*f.dst = vals[f.i].Reveal()
-		}
-	}
-	if refs[fieldPort] != "" {
-		port, err := parsePort([]byte(vals[fieldPort].Reveal()))
-		if err != nil {
-			return Credentials{}, &secrets.RefError{Ref: refs[fieldPort], Err: err}
-		}
-		c.Port = port
+	if err := overlay(&c, refs, vals); err != nil { // no Password reference: check refused it
+		return Credentials{}, err
 	}
 	if c.Host == "" || c.Port == 0 || c.Username == "" {
 		return Credentials{}, fmt.Errorf("dbauth: %w: IAM authentication: a token is signed for a host, a port and a user; "+
