@@ -111,6 +111,13 @@ func (c *Cache[K, V]) servedStale(k K, age int64) {
 // when not nil, is a state whose value the reader is served if the load
 // does not answer within expiredWait.
 func (c *Cache[K, V]) await(ctx context.Context, k K, f *flight[V], fallback *state[V]) (V, error) {
+	// A context that ended before the wait ends the read, even when the
+	// load has answered meanwhile: select would choose at random.
+	if err := ctx.Err(); err != nil {
+		c.stats.misses.Add(1)
+		var zero V
+		return zero, err
+	}
 	var bound <-chan time.Time
 	if fallback != nil {
 		dl, hasDeadline := ctx.Deadline()

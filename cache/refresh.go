@@ -55,6 +55,9 @@ func (c *Cache[K, V]) Refresh(ctx context.Context, k K) (V, error) {
 	}
 	c.mu.Unlock()
 	launch()
+	if err := ctx.Err(); err != nil { // as in await: not left to select's choice
+		return zero, err
+	}
 	select {
 	case <-f.done:
 	case <-ctx.Done():
