@@ -30,12 +30,16 @@ func TestMain(m *testing.M) { os.Exit(exampletest.Main(m, &service)) }
 const secretName = "prod/orders/db"
 
 // TestRotationDuringTraffic runs the service against PostgreSQL, with its
-// secret in Secrets Manager emulated by kumo, and rotates the password
-// while requests keep coming: setSecret (ALTER ROLE) and, a second later,
-// finishSecret (PutSecretValue). kumo drops AWSCURRENT when a version is
-// put with AWSPENDING, so there is no pending version here: the connection
-// attempts the database rejects in between wait until the new version is
-// current. Concurrent requests make database/sql open connections all the
+// secret in Secrets Manager emulated by kumo, and changes the password
+// while requests keep coming: the secret first (PutSecretValue) and, a
+// second later, the database (ALTER ROLE). A rotation function's order,
+// the database at setSecret and the secret at finishSecret, needs an
+// AWSPENDING version in between, which kumo cannot hold beside AWSCURRENT
+// (package secrets/dbauth tests that order with the memory store); without
+// one, the service could not know that a rotation is under way, and would
+// rightly fail the requests in between. Here the service goes on with the
+// cached password until the database rejects it, then refreshes the
+// secret. Concurrent requests make database/sql open connections all the
 // time (it keeps 2 idle). No request may fail, and the service must take
 // the new version long before its cache's TTL (5 minutes) would have.
 func TestRotationDuringTraffic(t *testing.T) {
@@ -68,12 +72,12 @@ func TestRotationDuringTraffic(t *testing.T) {
 
 	traffic := startTraffic(addr, 8)
 	traffic.await(t, 100)
-	pg.SetPassword(t, admin, "orders", passwordV2) // setSecret
-	time.Sleep(time.Second)                        // the rotation function's testSecret
 	rotated, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(secretName), SecretString: aws.String(dbSecretJSON(t, pg, passwordV2))})
-	if err != nil { // finishSecret
+	if err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(time.Second)
+	pg.SetPassword(t, admin, "orders", passwordV2)
 	poll.Until(t, "the service to use the new version", func() bool {
 		return strings.Contains(svc.Output(), `"msg":"dbauth: new connections use a new version of the credentials"`) &&
 			strings.Contains(svc.Output(), `"version":"`+aws.ToString(rotated.VersionId)+`"`)
