@@ -12,7 +12,7 @@ import (
 type binding struct {
 	// h and hasKey come first: a hit reads them, and nothing else of the
 	// binding, from one cache line.
-	h       *cache.Handle[Ref, Value]
+	h       *cache.Handle[cacheKey, *payload]
 	hasKey  bool
 	raw     string
 	ref     Ref
@@ -27,7 +27,8 @@ type derived struct {
 }
 
 func (b *binding) get(ctx context.Context) (Value, error) {
-	v, err := b.h.Get(ctx)
+	p, err := b.h.Get(ctx)
+	v := Value{p}
 	if err == nil && !b.hasKey {
 		return v, nil
 	}

@@ -35,9 +35,10 @@ func (c *Client) Candidates(ctx context.Context, ref string) ([]Value, error) {
 	if !ok {
 		return []Value{cur}, nil
 	}
-	key := b.h.Key()
+	key := b.h.Key().ref()
 	key.Stage = staged.PendingStage()
-	pending, err := c.cache.Get(ctx, key)
+	p, err := c.cache.Get(ctx, keyOf(key))
+	pending := Value{p}
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return []Value{cur}, nil

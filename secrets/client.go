@@ -52,8 +52,8 @@ import (
 // A Client is safe for concurrent use by multiple goroutines.
 type Client struct {
 	providers map[string]providers.Provider
-	cache     *cache.Cache[Ref, Value] // keyed by Ref without Key
-	ttls      map[Ref]time.Duration    // Options.TTLByRef
+	cache     *cache.Cache[cacheKey, *payload] // keyed by Refs without Key
+	ttls      map[Ref]time.Duration            // Options.TTLByRef
 	// bindings maps reference texts as callers wrote them to their parsed
 	// form and cache handle, so that a hit never parses; recent finds the
 	// binding of a string read before without hashing it.
@@ -148,16 +148,18 @@ func allProviders(ctx context.Context, o *Options) (map[string]providers.Provide
 // newCache makes the Client's cache from o.
 func (c *Client) newCache(o *Options) error {
 	var err error
-	c.cache, err = cache.New(c.load, func(co *cache.Options[Ref, Value]) {
+	c.cache, err = cache.New(c.loadKey, func(co *cache.Options[cacheKey, *payload]) {
 		co.Settings = o.Settings
 		co.IsTransient = providers.IsTransient
 		co.IsThrottled = isThrottled
-		co.SameVersion = sameVersion
-		co.Newer = newer
-		co.Batch = c.batchGroup
-		co.BatchLoad = c.loadBatch
+		co.SameVersion = func(a, b *payload) bool { return sameVersion(Value{a}, Value{b}) }
+		co.Newer = func(a, b *payload) bool { return newer(Value{a}, Value{b}) }
+		co.Batch = func(k cacheKey) (string, int) { return c.batchGroup(k.ref()) }
+		co.BatchLoad = func(ctx context.Context, keys []cacheKey) []cache.Loaded[*payload] {
+			return c.loadBatch(ctx, keyRefs(keys))
+		}
 		if o.Observer != nil {
-			co.Observer = o.Observer
+			co.Observer = keyObserver{o.Observer}
 		}
 	})
 	if err != nil {
@@ -229,11 +231,11 @@ func (c *Client) Refresh(ctx context.Context, ref string) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	v, err := c.cache.Refresh(ctx, b.h.Key())
+	p, err := c.cache.Refresh(ctx, b.h.Key())
 	if err != nil {
 		return Value{}, &RefError{Ref: ref, Err: clientError(err)}
 	}
-	return b.derive(v)
+	return b.derive(Value{p})
 }
 
 // Invalidate drops ref's cached value (shared by every reference that
@@ -259,8 +261,8 @@ func (c *Client) Watch(ref string, fn func(Value)) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.cache.Watch(b.h.Key(), func(v Value) {
-		if d, err := b.derive(v); err == nil {
+	return c.cache.Watch(b.h.Key(), func(p *payload) {
+		if d, err := b.derive(Value{p}); err == nil {
 			fn(d)
 		}
 	}), nil
@@ -317,7 +319,7 @@ func (c *Client) bind(ref string) (*binding, error) {
 	key := r
 	key.Key = ""
 	ref = strings.Clone(ref)
-	b := &binding{raw: ref, ref: r, h: c.cache.Handle(key), hasKey: r.Key != ""}
+	b := &binding{raw: ref, ref: r, h: c.cache.Handle(keyOf(key)), hasKey: r.Key != ""}
 	if c.bindings.Len() >= c.maxBindings {
 		// Bindings only save parsing; dropping them all bounds their memory
 		// when references are generated without end.

@@ -14,11 +14,16 @@ import (
 // What the Client's cache calls to fetch values: one reference without
 // #key (a cache key) at a time, or a batch of one provider's batch group.
 
+// loadKey is load for the cache key k.
+func (c *Client) loadKey(ctx context.Context, k cacheKey) cache.Loaded[*payload] {
+	return c.load(ctx, k.ref())
+}
+
 // load fetches the value k names.
-func (c *Client) load(ctx context.Context, k Ref) cache.Loaded[Value] {
+func (c *Client) load(ctx context.Context, k Ref) cache.Loaded[*payload] {
 	schedule := c.rotation.lookUp(c.providers[k.Scheme], k)
 	f := c.acrossRegions(ctx, []Ref{k}, c.fetchIn)
-	return cache.Loaded[Value]{Value: f.vals[0], Err: f.errs[0], FromReplica: f.replica[0],
+	return cache.Loaded[*payload]{Value: f.vals[0].p, Err: f.errs[0], FromReplica: f.replica[0],
 		TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedule)}
 }
 
@@ -45,16 +50,16 @@ func (c *Client) fetch(ctx context.Context, k Ref) (Value, error) {
 // loadBatch fetches keys, which share one provider and batch group, with
 // one FetchBatch call, and each key that call did not serve with a Fetch
 // call of its own, side by side.
-func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[Value] {
+func (c *Client) loadBatch(ctx context.Context, keys []Ref) []cache.Loaded[*payload] {
 	p := c.providers[keys[0].Scheme]
 	schedules := make([]<-chan struct{}, len(keys))
 	for i, k := range keys {
 		schedules[i] = c.rotation.lookUp(p, k)
 	}
 	f := c.acrossRegions(ctx, keys, c.fetchBatchIn)
-	out := make([]cache.Loaded[Value], len(keys))
+	out := make([]cache.Loaded[*payload], len(keys))
 	for i, k := range keys {
-		out[i] = cache.Loaded[Value]{Value: f.vals[i], Err: f.errs[i], FromReplica: f.replica[i],
+		out[i] = cache.Loaded[*payload]{Value: f.vals[i].p, Err: f.errs[i], FromReplica: f.replica[i],
 			TTL: c.ttls[k], ExpiresBy: c.rotation.expiresBy(k, schedules[i])}
 	}
 	return out

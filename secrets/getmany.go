@@ -22,7 +22,7 @@ func (c *Client) GetMany(ctx context.Context, refs ...string) (map[string]Value,
 	}
 	var errs []error
 	bound := make([]*binding, 0, len(refs))
-	keys := make([]Ref, 0, len(refs))
+	keys := make([]cacheKey, 0, len(refs))
 	for _, ref := range refs {
 		b, err := c.binding(ref)
 		if err != nil {
@@ -39,7 +39,7 @@ func (c *Client) GetMany(ctx context.Context, refs ...string) (map[string]Value,
 			errs = append(errs, &RefError{Ref: b.raw, Err: clientError(fetchErrs[i])})
 			continue
 		}
-		v, err := b.derive(vals[i])
+		v, err := b.derive(Value{vals[i]})
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -85,7 +85,7 @@ func (c *Client) list(ctx context.Context, pf providers.PathFetcher, path string
 	vals = make(map[string]Value, len(res))
 	for name, r := range res {
 		v := resultValue(r)
-		if err := c.cache.Put(Ref{Scheme: SchemeParameterStore, Name: name}, v, stamp); err != nil {
+		if err := c.cache.Put(keyOf(Ref{Scheme: SchemeParameterStore, Name: name}), v.p, stamp); err != nil {
 			return nil, clientError(err)
 		}
 		vals[name] = v

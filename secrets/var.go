@@ -15,7 +15,7 @@ import (
 type Var struct {
 	// h and hasKey are the binding's, held here so that a hit reads the
 	// Var and the handle and nothing else.
-	h      *cache.Handle[Ref, Value]
+	h      *cache.Handle[cacheKey, *payload]
 	hasKey bool
 	b      *binding
 }
@@ -34,7 +34,8 @@ func (v *Var) Get(ctx context.Context) (Value, error) {
 	if ctx == nil {
 		return Value{}, nilContext(v.b.raw)
 	}
-	val, err := v.h.Get(ctx)
+	p, err := v.h.Get(ctx)
+	val := Value{p}
 	if err == nil && !v.hasKey {
 		return val, nil
 	}

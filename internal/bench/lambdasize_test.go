@@ -27,12 +27,26 @@ var lambdaBuilds = []lambdaBuild{
 	{name: "-tags lambda.norpc", flags: []string{"-tags", "lambda.norpc"}},
 }
 
-// maxGrowth is what secretref may add to the same handler on the raw SDK,
-// with either set of tags: its packages and the SDK operations it calls
-// cost 0.66 MB, and there is room for small changes. The regression it
-// guards against, every exported method of the SDK's clients kept for
-// net/rpc's reflection, added 3.5 MB.
-const maxGrowth = 700_000
+// What secretref may add to the same handler on the raw SDK. With the
+// default tags, at most 5% of the raw SDK's size. With lambda.norpc the
+// target is 0.5 MB and not met (see BENCHMARKS.md, "Lambda cold start"):
+// maxNoRPCGrowth holds the 0.59 MB it adds now, with no room, so that any
+// growth fails until it is paid for. The regression the default limit
+// first guarded against, every exported method of the SDK's clients kept
+// for net/rpc's reflection, added 3.5 MB.
+const (
+	maxDefaultGrowth = 0.05      // of the raw SDK's size
+	maxNoRPCGrowth   = 9 * 65536 // the file grows in 64 KiB steps
+)
+
+// maxGrowth returns how many bytes secretref may add to the raw SDK's
+// build of sdk bytes with b's tags.
+func maxGrowth(b lambdaBuild, sdk int64) int64 {
+	if len(b.flags) == 0 {
+		return int64(maxDefaultGrowth * float64(sdk))
+	}
+	return maxNoRPCGrowth
+}
 
 // buildHandlers builds every handler of lambda/ in one go command, with
 // env added to its environment, and returns the executables' paths by
@@ -101,8 +115,8 @@ func TestLambdaBinarySize(t *testing.T) {
 	for i, b := range lambdaBuilds {
 		sdk := sizes[i]["sdk"]
 		for _, h := range []string{"secretref", "prefetch"} {
-			if n := sizes[i][h]; n > sdk+maxGrowth {
-				t.Errorf("%s, %s: %s, more than %s over the raw SDK's %s", h, b.name, megabytes(n), megabytes(maxGrowth), megabytes(sdk))
+			if n, limit := sizes[i][h], maxGrowth(b, sdk); n > sdk+limit {
+				t.Errorf("%s, %s: %s, %d B over the raw SDK's %s; at most %d B", h, b.name, megabytes(n), n-sdk, megabytes(sdk), limit)
 			}
 		}
 	}
