@@ -13,9 +13,9 @@ import (
 // payload. A Go program compiles generic code once per shape of its type
 // arguments, and a struct's shape spells out every field: with Ref and
 // Value as type arguments, each of the cache's functions carried both in
-// its name, and copied Ref's 13 words at each call, 35–52 kB of a
-// Lambda function (see BENCHMARKS.md, "Lambda cold start"). A
-// string and a pointer have the shapes every generic function shares.
+// its name, and copied Ref's 13 words at each call, 35–52 kB of a Lambda
+// function (see BENCHMARKS.md, "Lambda cold start"). A string and a
+// pointer have the shapes every generic function shares.
 
 // cacheKey is a Ref without Key as the cache holds it: its fields joined
 // by keySep.
