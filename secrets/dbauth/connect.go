@@ -46,8 +46,8 @@ func retry[C any](ctx context.Context, a *Auth, dial func(context.Context, *cred
 	for wait := firstWait; ; wait = min(2*wait, maxWait) {
 		r, err := a.round(ctx, since, last)
 		if err != nil {
-			if ctx.Err() != nil {
-				return zero, nil, a.rejected(rej, ctx.Err(), start, "")
+			if end := ended(ctx); end != nil {
+				return zero, nil, a.rejected(rej, end, start, "")
 			}
 			return zero, nil, err // the secret itself cannot be read
 		}
@@ -57,15 +57,16 @@ func retry[C any](ctx context.Context, a *Auth, dial func(context.Context, *cred
 				continue
 			}
 			c, err := dial(ctx, cand)
-			switch {
-			case err == nil:
+			if err == nil {
 				if a.iam == nil {
 					a.prefer(r.basis, cand)
 				}
 				return c, cand, nil
-			case ctx.Err() != nil:
-				return zero, nil, a.rejected(rej, ctx.Err(), start, "")
-			case !a.opts.IsAuthFailure(err):
+			}
+			if end := ended(ctx); end != nil {
+				return zero, nil, a.rejected(rej, end, start, "")
+			}
+			if !a.opts.IsAuthFailure(err) {
 				return zero, nil, a.failed(cand, err)
 			}
 			rej.add(cand, err)
@@ -112,6 +113,20 @@ func jitter(d time.Duration) time.Duration {
 
 // sleep waits for d or until ctx is done, whichever comes first, and
 // returns ctx's error in the second case.
+// ended returns ctx's error, or context.DeadlineExceeded once ctx's deadline
+// has passed: a dial bounded by the deadline (net.Dialer uses it as its
+// own) can fail with an i/o timeout an instant before ctx's timer fires,
+// and that failure is the deadline's, not the database's.
+func ended(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

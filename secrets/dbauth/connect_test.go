@@ -7,8 +7,10 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -336,6 +338,40 @@ func TestCancelWhileRetrying(t *testing.T) {
 		t.Fatal("Connect did not return after its context was cancelled")
 	}
 }
+
+// A dial bounded by the caller's deadline can fail with an i/o timeout an
+// instant before the context's timer fires, while ctx.Err is still nil: the
+// attempt ended by the deadline, after rejections, and says so, rather than
+// that the database could not be reached. The context here is such a
+// moment held still: its deadline has passed and it has not ended.
+func TestDeadlinePassedBeforeTheContextEnds(t *testing.T) {
+	store := memory.New()
+	store.Put(secretName, secretJSON(t, "orders", "wrong-password"))
+	store.PutPending(secretName, secretJSON(t, "orders", "wrong-pending-password"))
+	a := newAuth(t, newClient(t, store))
+	db := newFakeDB("right-password")
+	ctx := &timerNotFired{Context: context.Background()}
+	ctx.deadline.Store(time.Now().Add(time.Hour).UnixNano())
+	_, err := dbauth.Connect(ctx, a, func(ctx context.Context, c dbauth.Credentials) (*fakeConn, error) {
+		if db.dials.Load() == 0 {
+			return db.connect(ctx, c) // rejected
+		}
+		ctx.(*timerNotFired).deadline.Store(time.Now().Add(-time.Millisecond).UnixNano())
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	})
+	if !errors.Is(err, secrets.ErrAccessDenied) || !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, secrets.ErrUnavailable) {
+		t.Fatalf("error %v, want one wrapping ErrAccessDenied and context.DeadlineExceeded", err)
+	}
+}
+
+// timerNotFired is a context whose deadline may have passed but which has
+// not ended.
+type timerNotFired struct {
+	context.Context
+	deadline atomic.Int64 // Unix nanoseconds
+}
+
+func (c *timerNotFired) Deadline() (time.Time, bool) { return time.Unix(0, c.deadline.Load()), true }
 
 // A database that cannot be reached gives ErrUnavailable at once; a secret
 // that cannot be read gives the Client's error.
