@@ -313,14 +313,21 @@ func TestWrongPasswordFailsFast(t *testing.T) {
 	}
 }
 
-// An attempt waiting for its next round (a rotation is under way) returns
-// as soon as its context is cancelled.
-func TestCancelWhileRetrying(t *testing.T) {
+// newRotatingWrongAuth returns an Auth whose secret is mid-rotation with a
+// password the database rejects in both versions, and that database.
+func newRotatingWrongAuth(t *testing.T) (*dbauth.Auth, *fakeDB) {
 	store := memory.New()
 	store.Put(secretName, secretJSON(t, "orders", "wrong-password"))
 	store.PutPending(secretName, secretJSON(t, "orders", "wrong-pending-password"))
 	a := newAuth(t, newClient(t, store))
 	db := newFakeDB("right-password")
+	return a, db
+}
+
+// An attempt waiting for its next round (a rotation is under way) returns
+// as soon as its context is cancelled.
+func TestCancelWhileRetrying(t *testing.T) {
+	a, db := newRotatingWrongAuth(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -345,11 +352,7 @@ func TestCancelWhileRetrying(t *testing.T) {
 // that the database could not be reached. The context here is such a
 // moment held still: its deadline has passed and it has not ended.
 func TestDeadlinePassedBeforeTheContextEnds(t *testing.T) {
-	store := memory.New()
-	store.Put(secretName, secretJSON(t, "orders", "wrong-password"))
-	store.PutPending(secretName, secretJSON(t, "orders", "wrong-pending-password"))
-	a := newAuth(t, newClient(t, store))
-	db := newFakeDB("right-password")
+	a, db := newRotatingWrongAuth(t)
 	ctx := &timerNotFired{Context: context.Background()}
 	ctx.deadline.Store(time.Now().Add(time.Hour).UnixNano())
 	_, err := dbauth.Connect(ctx, a, func(ctx context.Context, c dbauth.Credentials) (*fakeConn, error) {
